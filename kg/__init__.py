@@ -1,0 +1,17 @@
+"""aco-kg: a knowledge graph of the alliances between ACOs and their management partners.
+
+The public API:
+
+- :func:`build` and :func:`validate` turn the CSV files in ``data/`` into the published
+  graph (or say, file by file and line by line, why they cannot);
+- :func:`load_dictionary` reads the data dictionary;
+- :class:`InvalidDataError`, :class:`Problem`: what invalid data raise and report.
+"""
+
+from kg.build import BuildReport, build, validate
+from kg.dictionary import load_dictionary
+from kg.errors import InvalidDataError, Problem, UsageError
+
+__all__ = ["build", "validate", "BuildReport", "load_dictionary", "InvalidDataError",
+           "Problem", "UsageError"]
+__version__ = "0.1.0"

@@ -1,0 +1,278 @@
+"""The build: CSV files -> checked tables -> triples -> SHACL -> published outputs.
+
+:func:`validate` runs every check and publishes nothing; :func:`build` runs the same
+checks and, only if every row of every file passed, publishes the outputs all at once
+(see :mod:`kg.publish`). Both account for every input row in a ledger.
+
+Outputs of a build (in the ``--out`` folder):
+
+``graph.nt``, ``graph.ttl``
+    The data graph (one node per loaded row), as N-Triples and Turtle.
+``ontology.ttl``
+    The ontology, its import module and the code lists, merged.
+``store/``
+    The Oxigraph store that queries run on: data and ontology together.
+``ledger.csv``
+    One row per input record: file, line, status, reason, sha256 of the record, IRI.
+``shacl-report.txt``
+    pySHACL's report.
+``manifest.json``
+    Inputs with their checksums and row counts, triple counts, library versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+from rdflib import Graph
+
+from kg import faults
+from kg.dictionary import Dictionary, load_dictionary
+from kg.errors import InvalidDataError, Problem, UsageError
+from kg.iris import PREFIXES, compact, expand
+from kg.mapping import Mapped, map_tables
+from kg.offline import no_network
+from kg.ontology import ONTOLOGY_DIR, ONTOLOGY_FILES, code_lists, load_ontology, load_shapes
+from kg.publish import Release
+from kg.shapes import validate_graph
+from kg.store import write_store, write_turtle
+from kg.tables import Table, check_keys, check_references, check_values, ledger, read_table
+
+__all__ = ["BuildReport", "validate", "build"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    """What a build or validation found.
+
+    Attributes
+    ----------
+    ledger : pandas.DataFrame
+        One row per input record (see :func:`kg.tables.ledger`).
+    problems : list of Problem
+        Every problem, in file and line order.
+    triples : int
+        Triples in the data graph (0 when the checks failed before mapping).
+    published : Path or None
+        The release folder behind ``--out``, when a build published.
+    """
+
+    ledger: pd.DataFrame
+    problems: list[Problem]
+    triples: int = 0
+    shacl_conforms: bool | None = None
+    shacl_text: str = ""
+    published: Path | None = None
+    seconds: float = 0.0
+    inputs: list[dict] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every row loaded and the graph conforms to the shapes."""
+        return not self.problems
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.ledger)
+
+    @property
+    def rows_loaded(self) -> int:
+        return int((self.ledger["status"] == "loaded").sum())
+
+    @property
+    def rows_rejected(self) -> int:
+        return int((self.ledger["status"] == "rejected").sum())
+
+    def summary(self) -> str:
+        """One line: rows read, loaded, rejected, triples."""
+        return (f"{self.rows_read} rows read, {self.rows_loaded} loaded, "
+                f"{self.rows_rejected} rejected; {self.triples} triples")
+
+
+def _silent(_: str) -> None:
+    pass
+
+
+def _read_all(data_dir: Path, dictionary: Dictionary, codes, progress: Progress) -> dict[str, Table]:
+    tables = {}
+    for r in dictionary.resources:
+        path = data_dir / r.path
+        table = read_table(path, r, display=str(path))
+        check_values(table, codes, dictionary)
+        check_keys(table)
+        tables[r.name] = table
+    check_references(tables)
+    rows = sum(t.rows_read for t in tables.values())
+    progress(f"read {len(tables)} files, {rows} rows")
+    return tables
+
+
+def _column_for(resource, path: str | None) -> str | None:
+    if not path:
+        return None
+    for f in resource.fields:
+        if f.rdf_path and path in (compact(expand(f.rdf_path[0])), f.rdf_path[0]):
+            return f.name
+    return None
+
+
+def _shacl(tables, mapped: Mapped, dictionary: Dictionary, progress: Progress):
+    data = Graph()
+    data.parse(data=mapped.ntriples, format="nt")
+    conforms, results, text = validate_graph(data, load_shapes(), load_ontology())
+    by_file = {t.file: t for t in tables.values()}
+    for result in results:
+        file, line = mapped.origin.get(result.focus, ("(graph)", None))
+        table = by_file.get(file)
+        if table is None or line is None:
+            continue
+        pos = table.lines.index(line)
+        table.reject([pos], _column_for(table.resource, result.path), [str(result)])
+    progress(f"SHACL: {'conforms' if conforms else f'{len(results)} violations'}")
+    return conforms, results, text
+
+
+def _check(data_dir: str | Path, dictionary_path, progress: Progress):
+    started = time.perf_counter()
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise UsageError(f"data folder {data_dir} does not exist")
+    dictionary = load_dictionary(dictionary_path)
+    codes = code_lists()
+    with no_network():
+        tables = _read_all(data_dir, dictionary, codes, progress)
+        faults.checkpoint("read")
+        mapped = map_tables(tables, dictionary, codes)
+        progress(f"mapped to {mapped.triple_count} triples")
+        faults.checkpoint("mapped")
+        conforms, text = None, ""
+        if not any(t.problems for t in tables.values()):
+            conforms, _, text = _shacl(tables, mapped, dictionary, progress)
+        else:
+            progress("SHACL not run: fix the rows above first")
+        faults.checkpoint("validated")
+    problems = sorted((p for t in tables.values() for p in t.problems),
+                      key=lambda p: (p.file, p.line or 0, p.column or ""))
+    report = BuildReport(
+        ledger=ledger(tables, mapped.iris),
+        problems=problems,
+        triples=mapped.triple_count,
+        shacl_conforms=conforms,
+        shacl_text=text,
+        seconds=time.perf_counter() - started,
+        inputs=[{"file": t.file, "rows": t.rows_read,
+                 "sha256": _sha256(Path(t.file)) if Path(t.file).exists() else None}
+                for t in tables.values()],
+    )
+    return report, mapped
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def validate(data_dir: str | Path = "data", *, dictionary: str | Path | None = None,
+             progress: Progress = _silent) -> BuildReport:
+    """Check the CSV files in `data_dir` as a build would, and publish nothing.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        Folder holding the CSV files named in the data dictionary.
+    dictionary : str or Path, optional
+        The data dictionary (the project's own by default).
+    progress : callable, optional
+        Called with a short message at each stage.
+
+    Returns
+    -------
+    BuildReport
+        ``report.ok`` tells whether the data would build.
+
+    Examples
+    --------
+    >>> report = validate("data")
+    >>> report.ok, report.rows_read == report.rows_loaded + report.rows_rejected
+    (True, True)
+    """
+    report, _ = _check(data_dir, dictionary, progress)
+    return report
+
+
+def _manifest(report: BuildReport, store_triples: int) -> str:
+    versions = {}
+    for package in ("aco-kg", "rdflib", "pyoxigraph", "pyshacl", "pandas"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    manifest = {
+        "inputs": report.inputs,
+        "ontology": {name: _sha256(ONTOLOGY_DIR / name) for name in ONTOLOGY_FILES},
+        "rows": {"read": report.rows_read, "loaded": report.rows_loaded,
+                 "rejected": report.rows_rejected},
+        "triples": {"data": report.triples, "store": store_triples},
+        "shacl_conforms": report.shacl_conforms,
+        "prefixes": PREFIXES,
+        "versions": versions,
+    }
+    return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+
+
+def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
+          dictionary: str | Path | None = None, progress: Progress = _silent) -> BuildReport:
+    """Build the knowledge graph from `data_dir` and publish it to `out_dir`, all or nothing.
+
+    Parameters
+    ----------
+    data_dir : str or Path
+        Folder holding the CSV files named in the data dictionary.
+    out_dir : str or Path
+        Where the outputs appear (a link to a complete release, see :mod:`kg.publish`).
+    dictionary : str or Path, optional
+        The data dictionary (the project's own by default).
+    progress : callable, optional
+        Called with a short message at each stage.
+
+    Returns
+    -------
+    BuildReport
+
+    Raises
+    ------
+    InvalidDataError
+        If any row is rejected or the graph does not conform to the shapes; the previous
+        output is left exactly as it was. The error carries the report and its ledger.
+    UsageError
+        If a folder is missing or `out_dir` is not one aco-kg made.
+    """
+    release = Release(out_dir)
+    with release as staging:
+        report, mapped = _check(data_dir, dictionary, progress)
+        if not report.ok:
+            raise InvalidDataError(report)
+        with no_network():
+            nt = staging / "graph.nt"
+            nt.write_text(mapped.ntriples, encoding="utf-8")
+            write_turtle(nt, staging / "graph.ttl")
+            load_ontology().serialize(staging / "ontology.ttl", format="turtle")
+            report.ledger.to_csv(staging / "ledger.csv", index=False)
+            (staging / "shacl-report.txt").write_text(report.shacl_text, encoding="utf-8")
+            faults.checkpoint("written")
+            store_triples = write_store(staging / "store", nt,
+                                        [ONTOLOGY_DIR / name for name in ONTOLOGY_FILES])
+            progress(f"wrote the Oxigraph store ({store_triples} triples with the ontology)")
+            faults.checkpoint("stored")
+            (staging / "manifest.json").write_text(_manifest(report, store_triples), encoding="utf-8")
+        report.published = release.commit()
+    progress(f"published {Path(out_dir)} -> {report.published.name}")
+    return report

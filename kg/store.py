@@ -1,0 +1,54 @@
+"""The Oxigraph store that queries run on.
+
+The store holds the data graph and the ontology (classes, labels, code lists) in its
+default graph, so that a query can ask for a concept's label or a class's definition.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.iris import PREFIXES
+
+__all__ = ["write_store", "open_store", "write_turtle"]
+
+
+def write_store(directory: Path, ntriples: Path, ontology_files) -> int:
+    """Create an on-disk Oxigraph store in `directory` from the data and the ontology.
+
+    Returns
+    -------
+    int
+        Number of triples in the store.
+    """
+    store = ox.Store(str(directory))
+    store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    for path in ontology_files:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE,
+                        base_iri=Path(path).resolve().as_uri())
+    store.flush()
+    count = len(store)
+    del store  # closes the database
+    return count
+
+
+def open_store(directory: str | Path) -> ox.Store:
+    """Open a published store read-only.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no store at `directory`.
+    """
+    directory = Path(directory)
+    if not (directory / "CURRENT").exists():
+        raise FileNotFoundError(f"no Oxigraph store at {directory}: run 'aco-kg build' first")
+    return ox.Store.read_only(str(directory))
+
+
+def write_turtle(ntriples: Path, target: Path) -> None:
+    """Write the N-Triples file `ntriples` as Turtle with the project's prefixes."""
+    triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(triples, str(target), format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))

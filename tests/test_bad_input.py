@@ -1,0 +1,259 @@
+"""Bad input, one class per test: a clear error, the right ledger, nothing published.
+
+Each test starts from a published build of the tiny fixture, breaks one thing, builds
+again, and checks (1) the problem names the file, line, column and reason, (2) the ledger
+accounts for every record (loaded + rejected = records counted independently), and
+(3) the previous output is byte-identical.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import count_records, tree_digest
+from kg import InvalidDataError, build, validate
+
+
+@pytest.fixture
+def published(tiny, tmp_path):
+    """The tiny fixture, built once into tmp_path/out; returns (data, out, digest)."""
+    out = tmp_path / "out"
+    build(tiny, out)
+    return tiny, out, tree_digest(out)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def expect_rejected(data: Path, out: Path, digest: dict, file: str, line: int | None,
+                    column: str | None, reason: str):
+    with pytest.raises(InvalidDataError) as caught:
+        build(data, out)
+    report = caught.value.report
+    matching = [p for p in report.problems if Path(p.file).name == file and p.line == line
+                and p.column == column and reason in p.reason]
+    assert matching, "\n".join(map(str, report.problems))
+    total = sum(count_records(p) for p in data.glob("*.csv"))
+    assert report.rows_loaded + report.rows_rejected == report.rows_read == total
+    assert report.rows_rejected >= 1
+    assert tree_digest(out) == digest, "the previous output changed"
+    return report
+
+
+def test_missing_column(published):
+    data, out, digest = published
+    path = data / "savings.csv"
+    lines = path.read_text().splitlines()
+    cut = [",".join(c for i, c in enumerate(l.split(",")) if i != 6) for l in lines]
+    path.write_text("\n".join(cut) + "\n")
+    report = expect_rejected(data, out, digest, "savings.csv", 1, "earned_savings_usd",
+                             "column is missing")
+    rows = report.ledger[report.ledger.file.str.endswith("savings.csv")]
+    assert set(rows.status) == {"rejected"} and len(rows) == 2
+
+
+def test_duplicate_column(published):
+    data, out, digest = published
+    edit(data / "fees.csv", "fee_id,alliance_id,", "fee_id,fee_id,alliance_id,")
+    edit(data / "fees.csv", "f-1,all-1,", "f-1,f-1,all-1,")
+    expect_rejected(data, out, digest, "fees.csv", 1, "fee_id", "more than once")
+
+
+def test_unknown_column(published):
+    data, out, digest = published
+    edit(data / "fees.csv", "description,", "notes,")
+    expect_rejected(data, out, digest, "fees.csv", 1, "notes", "unknown column")
+
+
+def test_duplicate_id(published):
+    data, out, digest = published
+    path = data / "motivations.csv"
+    path.write_text(path.read_text() + path.read_text().splitlines()[1] + "\n")
+    expect_rejected(data, out, digest, "motivations.csv", 4, "motivation_id",
+                    "duplicate motivation_id 'mot-1' (first on line 2)")
+
+
+def test_duplicate_unique_key(published):
+    data, out, digest = published
+    path = data / "board_composition.csv"
+    path.write_text(path.read_text() + "r-3,b-1,partner-1,no,src-a,Table 9,reported\n")
+    expect_rejected(data, out, digest, "board_composition.csv", 4, "board_id",
+                    "duplicate combination of board_id, org_id")
+
+
+def test_dangling_reference(published):
+    data, out, digest = published
+    edit(data / "alliance_members.csv", "m-1,all-1,aco-1", "m-1,all-1,nobody")
+    expect_rejected(data, out, digest, "alliance_members.csv", 2, "org_id",
+                    "'nobody' is not a org_id in organizations.csv")
+
+
+@pytest.mark.parametrize("value", ["2023-02-30", "2023-13-45", "2023-00", "20230115"])
+def test_impossible_date(published, value):
+    data, out, digest = published
+    edit(data / "events.csv", "2014-03-15", value)
+    expect_rejected(data, out, digest, "events.csv", 2, "date", repr(value))
+
+
+def test_end_before_start(published):
+    data, out, digest = published
+    edit(data / "alliance_members.csv", "2014-03-15,2016", "2014-03-15,2013-12")
+    expect_rejected(data, out, digest, "alliance_members.csv", 3, "start", "is after end")
+
+
+@pytest.mark.parametrize("value,words", [
+    ("$1,000", "not a decimal"), ("1e21", "not a decimal"), ("twelve", "not a decimal"),
+    ("1 000", "not a decimal"), (" 12", "leading or trailing spaces"),
+])
+def test_non_numeric_money(published, value, words):
+    data, out, digest = published
+    edit(data / "savings.csv", "-250000.50", f'"{value}"')
+    expect_rejected(data, out, digest, "savings.csv", 2, "earned_savings_usd", words)
+
+
+def test_blank_money_is_unknown_not_zero(tiny, tmp_path):
+    report = build(tiny, tmp_path / "out")
+    graph = (tmp_path / "out" / "graph.nt").read_text()
+    res2 = [l for l in graph.splitlines() if l.startswith("<https://w3id.org/aco-kg/id/result/res-2>")]
+    assert any("generatedSavings" in l for l in res2)
+    assert not any("earnedSavings" in l for l in res2), "a blank cell must give no triple"
+    assert '"nan"' not in graph and "NaN" not in graph
+    assert report.ok
+
+
+@pytest.mark.parametrize("value", ["130", "-1", "100.5"])
+def test_percentage_out_of_range(published, value):
+    data, out, digest = published
+    edit(data / "savings_shares.csv", ",30,yes,", f",{value},yes,")
+    expect_rejected(data, out, digest, "savings_shares.csv", 2, "share_max_pct", value)
+
+
+def test_bounds_in_wrong_order(published):
+    data, out, digest = published
+    edit(data / "savings_shares.csv", ",,,,30,yes,", ",,40,no,30,yes,")
+    expect_rejected(data, out, digest, "savings_shares.csv", 2, "share_min_pct", "is after")
+
+
+def test_utf8_bom_is_accepted(tiny, tmp_path):
+    path = tiny / "organizations.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    report = build(tiny, tmp_path / "out")
+    assert report.ok and report.rows_rejected == 0
+    assert "Ünïcode Care ACO" in (tmp_path / "out" / "graph.nt").read_text(encoding="utf-8")
+
+
+def test_crlf_line_ends_are_accepted(tiny, tmp_path):
+    for path in tiny.glob("*.csv"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    report = build(tiny, tmp_path / "out")
+    assert report.ok
+    graph = (tmp_path / "out" / "graph.nt").read_text(encoding="utf-8")
+    # the line break inside the quoted description survives as one line break
+    assert "with a comma, and a\\r\\nline break." in graph
+    assert "\r" not in graph
+
+
+def test_empty_file(published):
+    data, out, digest = published
+    (data / "conflict_practices.csv").write_text("")
+    expect_rejected(data, out, digest, "conflict_practices.csv", None, None, "file is empty")
+
+
+def test_header_only_file_is_valid(tiny, tmp_path):
+    path = tiny / "conflict_practices.csv"
+    path.write_text(path.read_text().splitlines()[0] + "\n")
+    assert build(tiny, tmp_path / "out").ok
+
+
+@pytest.mark.parametrize("row,cells", [
+    ("cp-2,all-1,aco-1,open-surfacing,,src-a,Section 4", 7),
+    ("cp-2,all-1,aco-1,open-surfacing,,src-a,Section 4,reported,extra", 9),
+])
+def test_ragged_row(published, row, cells):
+    data, out, digest = published
+    path = data / "conflict_practices.csv"
+    path.write_text(path.read_text() + row + "\n")
+    report = expect_rejected(data, out, digest, "conflict_practices.csv", 3, None,
+                             f"expected 8 cells, found {cells}")
+    assert (report.ledger.status == "rejected").sum() == 1
+
+
+@pytest.mark.parametrize("bad_id", ["p 1", "p#1", "p%201", "p/1", 'p"1', "p'1", "-p1", ""])
+def test_bad_identifier(published, bad_id):
+    data, out, digest = published
+    cell = '"' + bad_id.replace('"', '""') + '"'
+    edit(data / "conflict_practices.csv", "cp-1,", cell + ",")
+    reason = "is required but blank" if bad_id == "" else "is not a valid identifier"
+    expect_rejected(data, out, digest, "conflict_practices.csv", 2, "practice_id", reason)
+
+
+def test_unknown_code(published):
+    data, out, digest = published
+    edit(data / "organizations.csv", ",hospital-or-health-system,", ",hospitl,")
+    expect_rejected(data, out, digest, "organizations.csv", 6, "kind",
+                    "'hospitl' is not in code list org-kind")
+
+
+def test_not_utf8(published):
+    data, out, digest = published
+    path = data / "studies.csv"
+    path.write_bytes(path.read_bytes().replace("Fixture".encode(), "Fixt\xe9re".encode("latin-1")))
+    expect_rejected(data, out, digest, "studies.csv", 2, None, "not UTF-8")
+
+
+def test_missing_file(published):
+    data, out, digest = published
+    (data / "studies.csv").unlink()
+    with pytest.raises(InvalidDataError) as caught:
+        build(data, out)
+    assert any("studies.csv" in p.file and "file is missing" in p.reason
+               for p in caught.value.report.problems)
+    assert tree_digest(out) == digest
+
+
+def test_bad_boolean(published):
+    data, out, digest = published
+    edit(data / "board_seats.csv", "seat-1,b-1,partner-1,yes", "seat-1,b-1,partner-1,Y")
+    expect_rejected(data, out, digest, "board_seats.csv", 2, "voting", "not a boolean")
+
+
+def test_every_problem_is_reported_at_once(tiny):
+    edit(tiny / "fees.csv", "120000.00", "lots")
+    edit(tiny / "events.csv", "2014-03-15", "2014-02-30")
+    report = validate(tiny)
+    files = {Path(p.file).name for p in report.problems}
+    assert {"fees.csv", "events.csv"} <= files
+
+
+@pytest.mark.parametrize("text", ['He said "no" <script>alert(1)</script> & left',
+                                  "Ærø Sundhed — Økonomi ✓", "NA", "None", "null", "nan"])
+def test_legal_text_loads_exactly(tiny, tmp_path, text):
+    from rdflib import Graph, Literal, URIRef
+    cell = '"' + text.replace('"', '""') + '"'
+    edit(tiny / "studies.csv", "Fixture study", cell)
+    build(tiny, tmp_path / "out")
+    g = Graph().parse(tmp_path / "out" / "graph.nt", format="nt")
+    label = g.value(URIRef("https://w3id.org/aco-kg/id/study/study-1"),
+                    URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))
+    assert label == Literal(text)
+
+
+def test_negative_savings_load(tiny, tmp_path):
+    from rdflib import Graph, URIRef
+    build(tiny, tmp_path / "out")
+    g = Graph().parse(tmp_path / "out" / "graph.ttl", format="turtle")
+    earned = g.value(URIRef("https://w3id.org/aco-kg/id/result/res-1"),
+                     URIRef("https://w3id.org/aco-kg/ontology#earnedSavings"))
+    assert earned is not None and float(earned) == -250000.50
+
+
+def test_leading_zero_id_stays_text(tiny, tmp_path):
+    build(tiny, tmp_path / "out")
+    graph = (tmp_path / "out" / "graph.nt").read_text(encoding="utf-8")
+    assert "<https://w3id.org/aco-kg/id/organization/00123>" in graph
+    assert "/organization/123>" not in graph

@@ -1,0 +1,162 @@
+"""The build: golden graph, ledger, all-or-nothing publication, crashes, no network."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rdflib import Graph
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from conftest import DATA, ROOT, TINY, count_records, run_cli, tree_digest
+from kg import InvalidDataError, build, validate
+from kg.faults import STAGES
+
+GOLDEN = ROOT / "tests" / "golden" / "tiny.nt"
+
+
+def test_tiny_fixture_builds_to_the_golden_graph(tmp_path):
+    build(TINY, tmp_path / "out")
+    built = Graph().parse(tmp_path / "out" / "graph.nt", format="nt")
+    expected = Graph().parse(GOLDEN, format="nt")
+    if not isomorphic(built, expected):
+        _, only_built, only_expected = graph_diff(to_isomorphic(built), to_isomorphic(expected))
+        pytest.fail("graph differs from tests/golden/tiny.nt\nonly built:\n"
+                    + only_built.serialize(format="nt") + "\nonly expected:\n"
+                    + only_expected.serialize(format="nt"))
+
+
+def test_turtle_and_ntriples_hold_the_same_graph(tmp_path):
+    build(TINY, tmp_path / "out")
+    nt = Graph().parse(tmp_path / "out" / "graph.nt", format="nt")
+    ttl = Graph().parse(tmp_path / "out" / "graph.ttl", format="turtle")
+    assert len(nt) > 100 and isomorphic(nt, ttl)
+
+
+def test_store_holds_data_and_ontology(tmp_path):
+    from kg.store import open_store
+    build(TINY, tmp_path / "out")
+    store = open_store(tmp_path / "out" / "store")
+    rows = list(store.query(
+        "PREFIX aco: <https://w3id.org/aco-kg/ontology#> "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?label WHERE { ?o a aco:Organization ; aco:organizationKind ?k . "
+        "?k skos:prefLabel ?label }"))
+    assert len(rows) == 4
+    nt_triples = count_nt(tmp_path / "out" / "graph.nt")
+    assert len(store) > nt_triples
+
+
+def count_nt(path: Path) -> int:
+    return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def test_ledger_accounts_for_every_row(tmp_path):
+    report = build(DATA, tmp_path / "out")
+    published = pd.read_csv(tmp_path / "out" / "ledger.csv", dtype=str, keep_default_na=False)
+    total = sum(count_records(p) for p in DATA.glob("*.csv"))
+    assert len(published) == report.rows_read == total
+    assert set(published.status) == {"loaded"}
+    assert published.iri.str.startswith("https://w3id.org/aco-kg/id/").all()
+    assert published.iri.is_unique
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["rows"] == {"read": total, "loaded": total, "rejected": 0}
+    assert {Path(i["file"]).name for i in manifest["inputs"]} == {p.name for p in DATA.glob("*.csv")}
+
+
+def test_validate_publishes_nothing(tmp_path):
+    report = validate(TINY)
+    assert report.ok and report.published is None
+    assert not any(tmp_path.iterdir())
+
+
+def test_rebuild_replaces_the_release(tmp_path):
+    out = tmp_path / "out"
+    first = build(TINY, out).published
+    second = build(TINY, out).published
+    assert first != second and not first.exists() and second.exists()
+    assert os.path.realpath(out) == str(second)
+    assert (out / "graph.nt").read_bytes() == (second / "graph.nt").read_bytes()
+
+
+def test_refuses_to_overwrite_a_folder_it_did_not_make(tmp_path):
+    from kg import UsageError
+    out = tmp_path / "precious"
+    out.mkdir()
+    (out / "thesis.docx").write_text("years of work")
+    with pytest.raises(UsageError, match="not made by aco-kg"):
+        build(TINY, out)
+    assert (out / "thesis.docx").read_text() == "years of work"
+
+
+def test_failed_build_leaves_no_staging_behind(tmp_path, tiny):
+    out = tmp_path / "out"
+    build(tiny, out)
+    (tiny / "fees.csv").write_text("")
+    with pytest.raises(InvalidDataError):
+        build(tiny, out)
+    releases = tmp_path / ".out.releases"
+    assert [p.name for p in releases.iterdir() if p.name.startswith("staging-")] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", STAGES)
+def test_killed_build_leaves_previous_output_intact(tmp_path, curated, stage):
+    out = tmp_path / "out"
+    build(TINY, out)  # the previous output: a different graph
+    before = tree_digest(out)
+    result = run_cli("build", "--data", str(curated), "--out", str(out), "--quiet",
+                     env={"ACO_KG_KILL_AT": stage})
+    assert result.returncode == -9, result.stderr  # killed by SIGKILL
+    assert tree_digest(out) == before
+    # the next build cleans up after the killed one and publishes
+    result = run_cli("build", "--data", str(curated), "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(out) != before
+    leftovers = [p.name for p in (tmp_path / ".out.releases").iterdir()
+                 if not p.name.startswith(".")]
+    assert len(leftovers) == 1
+
+
+@pytest.mark.slow
+def test_build_makes_no_network_access(tmp_path):
+    """Run a build under an audit hook that records every network attempt."""
+    log = tmp_path / "network.log"
+    code = (
+        "import sys\n"
+        f"log = open({str(log)!r}, 'w')\n"
+        "def hook(event, args):\n"
+        "    if event.startswith(('socket.', 'urllib.', 'http.')):\n"
+        "        log.write(event + ' ' + repr(args)[:200] + '\\n'); log.flush()\n"
+        "sys.addaudithook(hook)\n"
+        "from kg.cli import main\n"
+        f"sys.exit(main(['build', '--data', {str(DATA)!r}, '--out', {str(tmp_path / 'out')!r}, '-q']))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert log.read_text() == ""
+
+
+def test_network_access_during_build_is_refused(tmp_path, monkeypatch):
+    """If a library tried to fetch something mid-build, the guard would stop it."""
+    import socket
+    import kg.build as kg_build
+    from kg.offline import NetworkAccessError
+
+    real_map = kg_build.map_tables
+
+    def fetching_map(*args, **kwargs):
+        socket.getaddrinfo("example.org", 443)
+        return real_map(*args, **kwargs)
+
+    monkeypatch.setattr(kg_build, "map_tables", fetching_map)
+    with pytest.raises(NetworkAccessError):
+        build(TINY, tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,71 @@
+"""The command line: help with examples, exit codes 0, 1 and 2, clear messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import TINY, run_cli
+from kg.cli import _parser, main
+
+
+def test_every_command_has_help_with_an_example():
+    parser = _parser()
+    commands = parser._subparsers._group_actions[0].choices
+    assert {"build", "validate", "dictionary"} <= set(commands)
+    for name, sub in commands.items():
+        text = sub.format_help()
+        assert "example" in text, name
+        assert sub.description, name
+
+
+def test_build_succeeds_with_exit_0_and_says_where(tmp_path, capsys):
+    assert main(["build", "--data", str(TINY), "--out", str(tmp_path / "out"), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "outputs in" in out and str(tmp_path / "out") in out
+
+
+def test_invalid_data_exit_1_without_traceback(tiny, tmp_path, capsys):
+    (tiny / "fees.csv").write_text("fee_id\n")
+    ledger = tmp_path / "ledger.csv"
+    assert main(["build", "--data", str(tiny), "--out", str(tmp_path / "out"), "-q",
+                 "--ledger", str(ledger)]) == 1
+    err = capsys.readouterr().err
+    assert "fees.csv:1: column alliance_id: column is missing from the header" in err
+    assert "Traceback" not in err
+    assert ledger.read_text().startswith("file,line,status,column,reason,sha256,iri")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [[], ["frobnicate"], ["build", "--bogus"], ["validate", "--data"]])
+def test_usage_errors_exit_2(argv):
+    result = run_cli(*argv)
+    assert result.returncode == 2
+    assert "usage:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_data_folder_exit_2(tmp_path, capsys):
+    assert main(["validate", "--data", str(tmp_path / "nowhere")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_internal_error_exit_2_with_a_plain_message(monkeypatch, capsys, tmp_path):
+    import kg.build
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(kg.build, "validate", broken)
+    assert main(["validate", "--data", str(TINY)]) == 2
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
+
+
+def test_progress_goes_to_stderr(tmp_path):
+    result = run_cli("build", "--data", str(TINY), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "read 22 files" in result.stderr and "SHACL: conforms" in result.stderr
+    assert "built" in result.stdout
+
+
+def test_dictionary_command_prints_every_file(capsys):
+    assert main(["dictionary"]) == 0
+    out = capsys.readouterr().out
+    assert "#### `organizations.csv`" in out and "#### `study_findings.csv`" in out
