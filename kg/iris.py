@@ -119,8 +119,14 @@ def scheme_iri(scheme: str) -> str:
 
 
 def code_iri(scheme: str, notation: str) -> str:
-    """Return the IRI of the concept with `notation` in `scheme`."""
-    return CODE + scheme + "/" + notation
+    """Return the IRI of the concept with `notation` in `scheme`.
+
+    A "/" in a notation (FHIR's ``HIE/HIO``) is written "-" in the IRI, as in codes.ttl.
+
+    >>> code_iri("fhir-organization-role", "HIE/HIO")
+    'https://w3id.org/aco-kg/code/fhir-organization-role/HIE-HIO'
+    """
+    return CODE + scheme + "/" + notation.replace("/", "-")
 
 
 def expand(curie: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Namespace
 
 from kg.iris import CODE, PREFIXES
 
@@ -49,34 +49,68 @@ def _parse(paths) -> Graph:
     return graph
 
 
+@lru_cache(maxsize=8)
+def _parsed(paths: tuple[Path, ...], _stamp: tuple) -> Graph:
+    return _parse(paths)
+
+
+def _copy(graph: Graph) -> Graph:
+    copy = Graph()
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace)
+    for triple in graph:
+        copy.add(triple)
+    return copy
+
+
 def load_ontology(directory: str | Path | None = None) -> Graph:
-    """Return the ontology, its import module and the code lists as one rdflib Graph."""
-    directory = Path(directory) if directory else ONTOLOGY_DIR
-    return _parse(directory / name for name in ONTOLOGY_FILES)
+    """Return the ontology, its import module and the code lists as one rdflib Graph.
+
+    Parsed once while the files are unchanged; each call returns a fresh copy.
+    """
+    directory = (Path(directory) if directory else ONTOLOGY_DIR).resolve()
+    paths = tuple(directory / name for name in ONTOLOGY_FILES)
+    return _copy(_parsed(paths, _stamp(paths)))
 
 
 def load_shapes(directory: str | Path | None = None) -> Graph:
-    """Return the SHACL shapes graph."""
-    directory = Path(directory) if directory else ONTOLOGY_DIR
-    return _parse([directory / SHAPES_FILE])
+    """Return the SHACL shapes graph (parsed once while the file is unchanged; a copy)."""
+    directory = (Path(directory) if directory else ONTOLOGY_DIR).resolve()
+    paths = (directory / SHAPES_FILE,)
+    return _copy(_parsed(paths, _stamp(paths)))
 
 
-@lru_cache(maxsize=4)
-def _code_lists(directory: Path) -> dict[str, dict[str, str]]:
-    graph = _parse([directory / "codes.ttl"])
+def _stamp(paths) -> tuple:
+    """What identifies the content of files for the caches: path, size and mtime."""
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in map(Path, paths))
+
+
+@lru_cache(maxsize=8)
+def _code_lists(path: Path, _stamp: tuple) -> dict[str, dict[str, str]]:
+    # pyoxigraph parses the code lists about ten times faster than rdflib
+    import pyoxigraph as ox
+
+    in_scheme, notation = SKOS.inScheme, SKOS.notation
+    schemes: dict[str, str] = {}
+    notations: dict[str, list[str]] = {}
+    for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+        predicate = triple.predicate.value
+        if predicate == str(in_scheme) and triple.object.value.startswith(CODE):
+            schemes[triple.subject.value] = triple.object.value[len(CODE):]
+        elif predicate == str(notation):
+            notations.setdefault(triple.subject.value, []).append(triple.object.value)
     lists: dict[str, dict[str, str]] = {}
-    for concept, scheme in graph.subject_objects(SKOS.inScheme):
-        if not isinstance(scheme, URIRef) or not str(scheme).startswith(CODE):
-            continue
-        for notation in graph.objects(concept, SKOS.notation):
-            lists.setdefault(str(scheme)[len(CODE):], {})[str(notation)] = str(concept)
+    for concept, scheme in schemes.items():
+        for value in notations.get(concept, []):
+            lists.setdefault(scheme, {})[value] = concept
     return lists
 
 
 def code_lists(directory: str | Path | None = None) -> dict[str, dict[str, str]]:
     """Return ``{scheme: {notation: concept IRI}}`` for every SKOS scheme of codes.ttl.
 
-    A copy, so callers may not corrupt the cache.
+    Cached while the file is unchanged; a copy is returned, so callers cannot corrupt
+    the cache.
     """
-    directory = Path(directory) if directory else ONTOLOGY_DIR
-    return {k: dict(v) for k, v in _code_lists(directory.resolve()).items()}
+    path = (Path(directory) if directory else ONTOLOGY_DIR).resolve() / "codes.ttl"
+    return {k: dict(v) for k, v in _code_lists(path, _stamp([path])).items()}

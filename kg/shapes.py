@@ -53,7 +53,8 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, l
     from pyshacl import validate
 
     # The code lists and class hierarchy must be visible to sh:class checks: validate
-    # the union of data and ontology (pySHACL mixes an ont_graph in only with inference).
+    # the union of data and ontology (pySHACL copies only classes, properties and named
+    # individuals of an ont_graph, and following everything reachable from them is slow).
     merged = Graph()
     for triple in data:
         merged.add(triple)

@@ -135,12 +135,13 @@ def read_table(path: str | Path, resource: Resource, display: str | None = None)
     except OSError as exc:
         return Table(resource, name, empty, [], [], 0,
                      [Problem(name, None, None, f"cannot read the file: {exc.strerror}")])
+    file_problems = []
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return Table(resource, name, empty, [], [], 0,
-                     [Problem(name, line, None, f"not UTF-8 text (byte {raw[exc.start]:#04x})")])
+        file_problems.append(Problem(name, line, None, f"not UTF-8 text (byte {raw[exc.start]:#04x})"))
+        text = raw.decode("utf-8", errors="replace")  # still split it, to account for its rows
     text = text.removeprefix("\ufeff")
     if not text.strip():
         return Table(resource, name, empty, [], [], 0,
@@ -160,7 +161,6 @@ def read_table(path: str | Path, resource: Resource, display: str | None = None)
                      [Problem(name, reader.line_num, None, f"malformed CSV: {exc}")])
 
     expected = resource.columns
-    file_problems = []
     seen = set()
     for column in header:
         if column in seen:
@@ -173,7 +173,7 @@ def read_table(path: str | Path, resource: Resource, display: str | None = None)
         if column not in expected:
             file_problems.append(Problem(name, 1, column or "(blank)",
                                          f"unknown column (expected: {', '.join(expected)})"))
-    if not file_problems and header != expected:
+    if not file_problems and header != expected:  # right names, wrong order
         file_problems.append(Problem(name, 1, None, "columns are not in the dictionary's order: "
                                      + ", ".join(expected)))
 
@@ -192,8 +192,9 @@ def read_table(path: str | Path, resource: Resource, display: str | None = None)
         frame = empty
         lines = hashes = []
         # every well-formed record is still accounted for in the ledger (as rejected)
+        because = f"file rejected: {file_problems[0].reason}"
         ragged = [(line, hashlib.sha256("\x1f".join(rec).encode("utf-8")).hexdigest(),
-                   Problem(name, line, None, "file rejected because of its header"))
+                   Problem(name, line, None, because))
                   for line, rec in records]
     return Table(resource, name, frame, lines, hashes, len(records), file_problems, {}, ragged)
 

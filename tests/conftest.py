@@ -54,3 +54,28 @@ def run_cli(*args: str, env: dict | None = None, cwd: Path | None = None) -> sub
     """Run `python -m kg ARGS` in a subprocess and capture its output."""
     return subprocess.run([sys.executable, "-m", "kg", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, cwd=cwd or ROOT, timeout=300)
+
+
+def _release(tmp_path_factory, data: Path, name: str) -> Path:
+    from kg import build
+    base = tmp_path_factory.mktemp(name)
+    build(data, base / "out")
+    return base
+
+
+@pytest.fixture(scope="session")
+def tiny_release(tmp_path_factory) -> Path:
+    """A folder holding `out`, a published build of the tiny fixture (built once)."""
+    return _release(tmp_path_factory, TINY, "tiny-release")
+
+
+@pytest.fixture(scope="session")
+def curated_release(tmp_path_factory) -> Path:
+    """A folder holding `out`, a published build of data/ (built once)."""
+    return _release(tmp_path_factory, DATA, "curated-release")
+
+
+def copy_release(release: Path, target: Path) -> Path:
+    """Copy a published release (the `out` link and its hidden releases folder) into `target`."""
+    shutil.copytree(release, target, symlinks=True, dirs_exist_ok=True)
+    return target / "out"

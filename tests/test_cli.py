@@ -49,10 +49,10 @@ def test_missing_data_folder_exit_2(tmp_path, capsys):
 
 
 def test_internal_error_exit_2_with_a_plain_message(monkeypatch, capsys, tmp_path):
-    import kg.build
+    import importlib
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
-    monkeypatch.setattr(kg.build, "validate", broken)
+    monkeypatch.setattr(importlib.import_module("kg.build"), "validate", broken)
     assert main(["validate", "--data", str(TINY)]) == 2
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
