@@ -93,9 +93,10 @@ class BuildReport:
         return int((self.ledger["status"] == "rejected").sum())
 
     def summary(self) -> str:
-        """One line: rows read, loaded, rejected, triples."""
-        return (f"{self.rows_read} rows read, {self.rows_loaded} loaded, "
-                f"{self.rows_rejected} rejected; {self.triples} triples")
+        """One line: rows read, loaded, rejected (and triples, when the data are valid)."""
+        rows = (f"{self.rows_read} rows read, {self.rows_loaded} loaded, "
+                f"{self.rows_rejected} rejected")
+        return f"{rows}; {self.triples} triples" if self.ok else rows
 
 
 def _silent(_: str) -> None:
@@ -158,7 +159,8 @@ def _check(data_dir: str | Path, dictionary_path, progress: Progress):
         if not any(t.problems for t in tables.values()):
             conforms, _, text = _shacl(tables, mapped, dictionary, progress)
         else:
-            progress("SHACL not run: fix the rows above first")
+            rejected = sum(len(t.row_problems) + len(t.ragged) for t in tables.values())
+            progress(f"SHACL skipped: the files have problems ({rejected} rows rejected)")
         faults.checkpoint("validated")
     problems = sorted((p for t in tables.values() for p in t.problems),
                       key=lambda p: (p.file, p.line or 0, p.column or ""))
