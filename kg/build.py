@@ -230,8 +230,14 @@ def _manifest(report: BuildReport, store_triples: int) -> str:
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
+#: Something a build makes from the finished store, inside the release: a name and a
+#: function given the staging folder (which holds ``store/``) that writes its files there.
+Product = tuple[str, Callable[[Path], None]]
+
+
 def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
-          dictionary: str | Path | None = None, progress: Progress = _silent) -> BuildReport:
+          dictionary: str | Path | None = None, progress: Progress = _silent,
+          products: tuple[Product, ...] = ()) -> BuildReport:
     """Build the knowledge graph from `data_dir` and publish it to `out_dir`, all or nothing.
 
     Parameters
@@ -244,6 +250,9 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
         The data dictionary (the project's own by default).
     progress : callable, optional
         Called with a short message at each stage.
+    products : tuple of (str, callable), optional
+        Further outputs made from the finished store (a report, a map), published in the
+        same release: if one fails, nothing is published.
 
     Returns
     -------
@@ -274,6 +283,9 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
                                         [ONTOLOGY_DIR / name for name in ONTOLOGY_FILES])
             progress(f"wrote the Oxigraph store ({store_triples} triples with the ontology)")
             faults.checkpoint("stored")
+            for name, make in products:
+                make(staging)
+                progress(f"wrote the {name}")
             (staging / "manifest.json").write_text(_manifest(report, store_triples), encoding="utf-8")
         report.published = release.commit()
     progress(f"published {Path(out_dir)} -> {report.published.name}")

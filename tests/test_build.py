@@ -162,3 +162,24 @@ def test_network_access_during_build_is_refused(tmp_path, monkeypatch):
     with pytest.raises(NetworkAccessError):
         build(TINY, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_products_are_published_in_the_same_release(tmp_path, tiny_release):
+    out = copy_release(tiny_release, tmp_path)
+    before = tree_digest(out)
+
+    def failing(staging):
+        (staging / "report.html").write_text("half a report")
+        raise RuntimeError("the report could not be drawn")
+
+    with pytest.raises(RuntimeError):
+        build(TINY, out, products=(("report", failing),))
+    assert tree_digest(out) == before
+
+    def counting(staging):
+        from kg.store import open_store
+        n = len(open_store(staging / "store"))
+        (staging / "count.txt").write_text(str(n))
+
+    build(TINY, out, products=(("count", counting),))
+    assert int((out / "count.txt").read_text()) > 300
