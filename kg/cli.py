@@ -48,7 +48,8 @@ def _cmd_build(args) -> int:
     from kg.build import build
     say = _progress(args.quiet)
     try:
-        report = build(args.data, args.out, dictionary=args.dictionary, progress=say)
+        report = build(args.data, args.out, dictionary=args.dictionary, progress=say,
+                       shacl=args.shacl)
     except InvalidDataError as exc:
         _print_problems(exc.report, args.ledger)
         print(f"build failed: {exc.report.summary()}; {args.out} was left as it was",
@@ -65,7 +66,8 @@ def _cmd_build(args) -> int:
 
 def _cmd_validate(args) -> int:
     from kg.build import validate
-    report = validate(args.data, dictionary=args.dictionary, progress=_progress(args.quiet))
+    report = validate(args.data, dictionary=args.dictionary, progress=_progress(args.quiet),
+                      shacl=args.shacl)
     if not report.ok:
         _print_problems(report, args.ledger)
         print(f"invalid: {report.summary()}", file=sys.stderr)
@@ -109,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--ledger", default=None, metavar="FILE",
                        help="also write the row ledger (CSV) here, even when the data are invalid")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+        p.add_argument("--shacl", choices=("auto", "pyshacl", "oxigraph"), default="auto",
+                       help="SHACL engine: pySHACL, or the shapes compiled to SPARQL on Oxigraph "
+                            "(default auto: pySHACL up to 50,000 triples)")
 
     p = sub.add_parser(
         "build", help="check the CSV files and publish the graph, all or nothing",

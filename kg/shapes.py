@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rdflib import Graph, Namespace
+from rdflib import RDF, Graph, Namespace
 
 from kg.iris import compact
 
@@ -65,7 +65,12 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, l
         advanced=True, do_owl_imports=False, allow_warnings=True, abort_on_first=False,
     )
     results = []
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
+    # top-level results only: a nested shape's own results are sh:detail of these
+    top = [r for node in report.subjects(RDF.type, SH.ValidationReport)
+           for r in report.objects(node, SH.result)]
+    for result in top:
+        if report.value(result, SH.resultSeverity) != SH.Violation:
+            continue
         def one(predicate):
             value = report.value(result, predicate)
             return None if value is None else str(value)
