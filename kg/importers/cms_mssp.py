@@ -27,7 +27,7 @@ Examples
 >>> scale, _ = rate_scale([7.1, 1.4, -3.6], [0.071, 0.014, -0.036])
 >>> scale
 100.0
->>> implausible(benchmark=100.0, expenditure=90.0, generated=10.0, earned=5.0,
+>>> implausible(benchmark=100000.0, expenditure=90000.0, generated=10000.0, earned=5000.0,
 ...             beneficiaries=10, savings_rate=0.1)
 []
 >>> implausible(benchmark=613.0, expenditure=None, generated=573.0, earned=39.0,
@@ -292,7 +292,7 @@ def import_mssp_results(path: str | Path, out: ImportFolder, *, year: int | None
     where, unknown = _columns(header)
     if unknown:
         report.notes.append(f"ignored {len(unknown)} columns this importer does not use: "
-                            + ", ".join(unknown[:12]) + (", ..." if len(unknown) > 12 else ""))
+                            + ", ".join(unknown))
     missing = [q for q in REQUIRED if q not in where]
     if "aco_id" not in where and "aco_num" not in where:
         missing.insert(0, "aco_id")
