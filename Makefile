@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test system-deps clean readme
+.PHONY: help demo build validate test system-deps clean readme cms-import
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -27,8 +27,18 @@ system-deps:  ## install the Debian packages the tests need (Java for the HermiT
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
 
-demo: $(STAMP)  ## build the knowledge graph from data/ into out/
-	$(BIN)/aco-kg build --data data --out $(OUT)
+CMS     := data/cms
+CMS_OUT := build-cms
+
+cms-import: $(STAMP)  ## import the CMS files of data/cms/ into build-cms/ (generated)
+	rm -rf $(CMS_OUT)
+	$(BIN)/aco-kg import cms-mssp $(sort $(wildcard $(CMS)/mssp_results_*.csv)) \
+	  --crosswalk $(CMS)/aco_id_crosswalk.csv --out $(CMS_OUT) --quiet
+	$(BIN)/aco-kg import cms-roster $(CMS)/mssp_aco_roster_2023.csv --out $(CMS_OUT) --quiet
+	$(BIN)/aco-kg import cms-participants $(CMS)/mssp_participants_2026.csv --out $(CMS_OUT)
+
+demo: $(STAMP) cms-import  ## import the CMS files and build them with the curated data into out/
+	$(BIN)/aco-kg build --data data --data $(CMS_OUT) --out $(OUT)
 	@echo
 	@echo "The knowledge graph is in $(OUT)/ (graph.ttl, graph.nt, store/, ledger.csv, manifest.json)."
 	@echo "Try: $(BIN)/aco-kg validate   or   $(BIN)/aco-kg --help"
@@ -42,7 +52,7 @@ test: $(STAMP) system-deps  ## run every test (unit, property, doctest, ontology
 	$(BIN)/python -m pytest
 
 clean:  ## remove the virtual environment and the outputs
-	rm -rf $(VENV) $(OUT) .$(OUT).releases *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(OUT) .$(OUT).releases build-cms *.egg-info .pytest_cache .hypothesis
 
 readme: $(STAMP)  ## regenerate the README's data dictionary section from data/datapackage.yaml
 	$(BIN)/aco-kg dictionary --update README.md

@@ -46,7 +46,8 @@ from kg.publish import Release
 from kg.shape_queries import compile_shapes, validate_store
 from kg.shapes import validate_graph
 from kg.store import write_store, write_turtle
-from kg.tables import Table, check_keys, check_references, check_values, ledger, read_table
+from kg.tables import (Table, check_keys, check_references, check_values, concat_tables,
+                       ledger, read_table)
 
 __all__ = ["BuildReport", "validate", "build"]
 
@@ -106,12 +107,19 @@ def _silent(_: str) -> None:
     pass
 
 
-def _read_all(data_dir: Path, dictionary: Dictionary, codes, progress: Progress) -> dict[str, Table]:
+def _read_all(data_dirs: list[Path], dictionary: Dictionary, codes,
+              progress: Progress) -> dict[str, Table]:
     tables = {}
     for r in dictionary.resources:
-        path = data_dir / r.path
-        table = read_table(path, r, display=str(path))
-        check_values(table, codes, dictionary)
+        parts = []
+        for data_dir in data_dirs:
+            path = data_dir / r.path
+            part = read_table(path, r, display=str(path))
+            check_values(part, codes, dictionary)
+            parts.append(part)
+        # files of the same name in several folders are one table: keys must be unique
+        # and references must resolve across all folders
+        table = concat_tables(parts)
         check_keys(table)
         tables[r.name] = table
     check_references(tables)
@@ -166,27 +174,36 @@ def _run_shapes(mapped: Mapped, engine: str):
 
 def _shacl(tables, mapped: Mapped, engine: str, progress: Progress):
     conforms, results, text, used = _run_shapes(mapped, engine)
-    by_file = {t.file: t for t in tables.values()}
+    where = {(t.file_of(pos), line): (t, pos) for t in tables.values()
+             for pos, line in enumerate(t.lines)}
     for result in results:
         file, line = mapped.origin.get(result.focus, ("(graph)", None))
-        table = by_file.get(file)
-        if table is None or line is None:
+        if (file, line) not in where:
             continue
-        pos = table.lines.index(line)
+        table, pos = where[(file, line)]
         table.reject([pos], _column_for(table.resource, result.path), [str(result)])
     progress(f"SHACL ({used}): {'conforms' if conforms else f'{len(results)} violations'}")
     return conforms, results, text
 
 
-def _check(data_dir: str | Path, dictionary_path, progress: Progress, shacl: str = "auto"):
+def _folders(data_dir) -> list[Path]:
+    """One data folder or several (a list), each checked to exist."""
+    folders = [Path(d) for d in data_dir] if isinstance(data_dir, (list, tuple)) else [Path(data_dir)]
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"data folder {folder} does not exist")
+    if len(set(f.resolve() for f in folders)) != len(folders):
+        raise UsageError("the same data folder is named twice")
+    return folders
+
+
+def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto"):
     started = time.perf_counter()
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise UsageError(f"data folder {data_dir} does not exist")
+    data_dirs = _folders(data_dir)
     dictionary = load_dictionary(dictionary_path)
     codes = code_lists()
     with no_network():
-        tables = _read_all(data_dir, dictionary, codes, progress)
+        tables = _read_all(data_dirs, dictionary, codes, progress)
         faults.checkpoint("read")
         mapped = map_tables(tables, dictionary, codes)
         progress(f"mapped to {mapped.triple_count} triples")
@@ -207,9 +224,10 @@ def _check(data_dir: str | Path, dictionary_path, progress: Progress, shacl: str
         shacl_conforms=conforms,
         shacl_text=text,
         seconds=time.perf_counter() - started,
-        inputs=[{"file": t.file, "rows": t.rows_read,
-                 "sha256": _sha256(Path(t.file)) if Path(t.file).exists() else None}
-                for t in tables.values()],
+        inputs=[{"file": f, "rows": sum(1 for p in range(len(t.lines)) if t.file_of(p) == f)
+                 + sum(1 for r in t.ragged if r[2].file == f),
+                 "sha256": _sha256(Path(f)) if Path(f).exists() else None}
+                for t in tables.values() for f in t.files],
     )
     return report, mapped
 
@@ -224,8 +242,9 @@ def validate(data_dir: str | Path = "data", *, dictionary: str | Path | None = N
 
     Parameters
     ----------
-    data_dir : str or Path
-        Folder holding the CSV files named in the data dictionary.
+    data_dir : str or Path, or a list of them
+        Folder holding the CSV files named in the data dictionary; several folders are
+        read together (same-named files form one table, keys unique across them).
     dictionary : str or Path, optional
         The data dictionary (the project's own by default).
     progress : callable, optional
@@ -281,8 +300,8 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
 
     Parameters
     ----------
-    data_dir : str or Path
-        Folder holding the CSV files named in the data dictionary.
+    data_dir : str or Path, or a list of them
+        Folder(s) holding the CSV files named in the data dictionary (see :func:`validate`).
     out_dir : str or Path
         Where the outputs appear (a link to a complete release, see :mod:`kg.publish`).
     dictionary : str or Path, optional

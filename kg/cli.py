@@ -48,7 +48,7 @@ def _cmd_build(args) -> int:
     from kg.build import build
     say = _progress(args.quiet)
     try:
-        report = build(args.data, args.out, dictionary=args.dictionary, progress=say,
+        report = build(args.data or ["data"], args.out, dictionary=args.dictionary, progress=say,
                        shacl=args.shacl)
     except InvalidDataError as exc:
         _print_problems(exc.report, args.ledger)
@@ -66,8 +66,8 @@ def _cmd_build(args) -> int:
 
 def _cmd_validate(args) -> int:
     from kg.build import validate
-    report = validate(args.data, dictionary=args.dictionary, progress=_progress(args.quiet),
-                      shacl=args.shacl)
+    report = validate(args.data or ["data"], dictionary=args.dictionary,
+                      progress=_progress(args.quiet), shacl=args.shacl)
     if not report.ok:
         _print_problems(report, args.ledger)
         print(f"invalid: {report.summary()}", file=sys.stderr)
@@ -90,6 +90,49 @@ def _cmd_dictionary(args) -> int:
     return EXIT_OK
 
 
+def _cmd_import(args) -> int:
+    from kg.importers.folder import ImportFolder
+    out = ImportFolder(args.out)
+    reports = []
+    if args.kind == "cms-mssp":
+        from kg.importers.cms_mssp import import_mssp_results
+        from kg.importers.crosswalk import read_crosswalk
+        crosswalk = read_crosswalk(args.crosswalk) if args.crosswalk else None
+        if crosswalk and crosswalk.problems:
+            for problem in crosswalk.problems[:MAX_SHOWN]:
+                print(f"warning: {problem}", file=sys.stderr)
+        if args.year and len(args.files) > 1:
+            raise UsageError("--year applies to one file only")
+        for file in args.files:
+            reports.append(import_mssp_results(file, out, year=args.year, crosswalk=crosswalk,
+                                               source_id=args.source_id))
+    elif args.kind == "cms-participants":
+        from kg.importers.cms_participants import import_participants
+        for file in args.files:
+            reports.append(import_participants(file, out, source_id=args.source_id,
+                                               partner_domains=args.partner_domains))
+    else:
+        from kg.importers.cms_roster import import_roster
+        for file in args.files:
+            reports.append(import_roster(file, out, source_id=args.source_id,
+                                         partner_domains=args.partner_domains))
+    out.write()
+    failed = False
+    for report in reports:
+        ledger_path = report.write(args.out, Path(report.file).stem)
+        print(report.summary())
+        if not args.quiet:
+            for note in report.notes:
+                print(f"  note: {note}")
+        for entry in [e for e in report.ledger.entries if e[2] == "rejected"][:MAX_SHOWN]:
+            print(f"error: {entry[0]}:{entry[1]}: column {entry[3] or '-'}: {entry[4]}",
+                  file=sys.stderr)
+        print(f"  ledger: {ledger_path}")
+        failed |= not report.ok
+    print(f"wrote {args.out}/ (build it with: aco-kg build --data data --data {args.out})")
+    return EXIT_INVALID if failed else EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
@@ -104,8 +147,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.required = True
 
     def common(p):
-        p.add_argument("--data", default="data", metavar="DIR",
-                       help="folder with the CSV files (default: data)")
+        p.add_argument("--data", action="append", default=None, metavar="DIR",
+                       help="folder with the CSV files (default: data); repeat to build several "
+                            "folders together (e.g. data and an imported CMS folder)")
         p.add_argument("--dictionary", default=None, metavar="FILE",
                        help="data dictionary (default: the project's data/datapackage.yaml)")
         p.add_argument("--ledger", default=None, metavar="FILE",
@@ -136,6 +180,36 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=fmt)
     common(p)
     p.set_defaults(run=_cmd_validate)
+
+    p = sub.add_parser(
+        "import", help="import public data files (CMS MSSP) into aco-kg's CSV format",
+        description="Read CMS Shared Savings Program files as they come (column aliases per "
+                    "layout, units checked per column, '*' and '-' kept unknown, the PY2013 "
+                    "layout defect corrected, plausibility checks) and write aco-kg CSV files "
+                    "into --out, merging with what is there. Every input row is accounted for "
+                    "in a ledger (import-FILE.ledger.csv). Exit 1 if any row was rejected.",
+        epilog="examples:\n"
+               "  aco-kg import cms-mssp data/cms/mssp_results_20*.csv "
+               "--crosswalk data/cms/aco_id_crosswalk.csv --out build/cms\n"
+               "  aco-kg import cms-mssp results.csv --year 2024 --out build/cms\n"
+               "  aco-kg import cms-roster data/cms/mssp_aco_roster_2023.csv --out build/cms\n"
+               "  aco-kg import cms-participants data/cms/mssp_participants_2026.csv --out build/cms\n"
+               "  aco-kg build --data data --data build/cms --out out",
+        formatter_class=fmt)
+    p.add_argument("kind", choices=["cms-mssp", "cms-participants", "cms-roster"],
+                   help="which kind of file")
+    p.add_argument("files", nargs="+", metavar="FILE", help="the file(s) to import")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (merged with its content)")
+    p.add_argument("--year", type=int, default=None, metavar="YYYY",
+                   help="performance year (cms-mssp; default: the file's year column or name)")
+    p.add_argument("--crosswalk", default=None, metavar="FILE",
+                   help="CMS ACO identifier crosswalk linking 2013-2017 ACO_NUM to ACO_ID (cms-mssp)")
+    p.add_argument("--source-id", default=None, metavar="ID",
+                   help="row of sources.csv describing the file (default: cms- + the file name)")
+    p.add_argument("--partner-domains", default=None, metavar="FILE",
+                   help="partner-domain table (default: data/partner_domains.csv)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no notes")
+    p.set_defaults(run=_cmd_import)
 
     p = sub.add_parser(
         "dictionary", help="print the data dictionary as Markdown",

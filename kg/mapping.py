@@ -131,7 +131,7 @@ def map_tables(tables: dict[str, Table], dictionary: Dictionary,
         all_iris = [""] * len(table.frame)
         for pos, iri in subjects.items():
             all_iris[pos] = iri
-            origin[iri] = (table.file, table.lines[pos])
+            origin[iri] = (table.file_of(pos), table.lines[pos])
         iris[r.name] = all_iris
         if rows.empty:
             continue
@@ -154,7 +154,7 @@ def map_tables(tables: dict[str, Table], dictionary: Dictionary,
                 if node_type:
                     pieces.append(_iri(child) + " " + RDF_TYPE + " <" + expand(node_type) + "> .\n")
                 for iri, pos in zip(child, values.index):
-                    origin.setdefault(iri, (table.file, table.lines[pos]))
+                    origin.setdefault(iri, (table.file_of(pos), table.lines[pos]))
                 node = child
             if last == TIME_STEP:
                 predicate = "<" + values.str.len().map(_TIME_POSITION) + ">"

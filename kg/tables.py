@@ -43,6 +43,7 @@ __all__ = [
     "check_values",
     "check_keys",
     "check_references",
+    "concat_tables",
     "ledger",
 ]
 
@@ -87,6 +88,18 @@ class Table:
     file_problems: list[Problem] = field(default_factory=list)
     row_problems: dict[int, list[Problem]] = field(default_factory=dict)
     ragged: list[tuple[int, str, Problem]] = field(default_factory=list)
+    #: The file of each row of `frame` when the table joins files of several folders
+    #: (see :func:`concat_tables`); None when every row comes from `file`.
+    row_files: list[str] | None = None
+
+    def file_of(self, pos: int) -> str:
+        """The file that the row at position `pos` of `frame` was read from."""
+        return self.row_files[pos] if self.row_files is not None else self.file
+
+    @property
+    def files(self) -> list[str]:
+        """Every file this table was read from, in order."""
+        return self.file.split(" + ")
 
     @property
     def problems(self) -> list[Problem]:
@@ -104,7 +117,7 @@ class Table:
     def reject(self, positions, column: str | None, reasons) -> None:
         """Record a problem for each row position (with its own reason)."""
         for pos, reason in zip(positions, reasons):
-            problem = Problem(self.file, self.lines[pos], column, reason)
+            problem = Problem(self.file_of(pos), self.lines[pos], column, reason)
             self.row_problems.setdefault(pos, []).append(problem)
 
 
@@ -328,7 +341,9 @@ def check_keys(table: Table) -> None:
             continue
         first_line = {}
         for pos, values in zip(sub.index, map(tuple, sub.to_numpy())):
-            first_line.setdefault(values, table.lines[pos])
+            where = (str(table.lines[pos]) if table.row_files is None
+                     else f"{table.lines[pos]} of {table.file_of(pos)}")
+            first_line.setdefault(values, where)
         rows = dup[dup].index
         words = "duplicate " + (cols[0] if len(cols) == 1 else "combination of " + ", ".join(cols))
         table.reject(rows, cols[0], [
@@ -354,8 +369,64 @@ def check_references(tables: dict[str, Table]) -> None:
             s = t.frame[f.name]
             bad = (s != "") & ~s.isin(keys[f.reference])
             t.reject(s.index[bad], f.name, [
-                f"{_show(v)} is not a {target.resource.primary_key} in {Path(target.file).name}"
+                f"{_show(v)} is not a {target.resource.primary_key} in "
+                f"{' or '.join(Path(f).name for f in dict.fromkeys(target.files))}"
                 for v in s[bad]])
+
+
+def concat_tables(parts: list[Table]) -> Table:
+    """Join the tables of one resource read from several folders into one table.
+
+    Rows keep their own file and line (:meth:`Table.file_of`), so every message and
+    the ledger still name where a row came from; keys and references are then checked
+    across all folders at once.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from kg.dictionary import load_dictionary
+    >>> r = load_dictionary().resource("sources")
+    >>> parts = []
+    >>> for n in (1, 2):
+    ...     folder = pathlib.Path(tempfile.mkdtemp())
+    ...     _ = (folder / "sources.csv").write_text(
+    ...         "source_id,title,authors,year,citation,source_kind,identifier\\n"
+    ...         f"s{n},T,,2020,C,essay,\\n")
+    ...     parts.append(read_table(folder / "sources.csv", r, display=f"f{n}/sources.csv"))
+    >>> joined = concat_tables(parts)
+    >>> list(joined.frame["source_id"]), joined.file_of(1), joined.rows_read
+    (['s1', 's2'], 'f2/sources.csv', 2)
+    """
+    if len(parts) == 1:
+        return parts[0]
+    frames, lines, hashes, files, ragged, file_problems = [], [], [], [], [], []
+    row_problems: dict[int, list[Problem]] = {}
+    for part in parts:
+        offset = len(lines)
+        for pos, problems in part.row_problems.items():
+            row_problems[offset + pos] = list(problems)
+        frames.append(part.frame)
+        lines += part.lines
+        hashes += part.hashes
+        files += [part.file] * len(part.frame)
+        ragged += part.ragged
+        file_problems += part.file_problems
+    resource = parts[0].resource
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=resource.columns, dtype=str)
+    if file_problems:
+        # one folder's file is unreadable: every row of the resource is held back, and
+        # the well-formed rows of the other folders are accounted for as rejected
+        for part in parts:
+            if not part.file_problems:
+                ragged += [(line, digest, Problem(part.file, line, None,
+                                                  "held back: another folder's file of this "
+                                                  "resource was rejected"))
+                           for line, digest in zip(part.lines, part.hashes)]
+        frame = frame.iloc[0:0]
+        lines, hashes, files, row_problems = [], [], [], {}
+    return Table(resource, " + ".join(p.file for p in parts), frame, lines, hashes,
+                 sum(p.rows_read for p in parts), file_problems, row_problems, ragged, files)
 
 
 def ledger(tables: dict[str, Table], iris: dict[str, list[str]] | None = None) -> pd.DataFrame:
@@ -378,15 +449,16 @@ def ledger(tables: dict[str, Table], iris: dict[str, list[str]] | None = None) -
         minted = (iris or {}).get(name)
         for pos, (line, digest) in enumerate(zip(t.lines, t.hashes)):
             problems = t.row_problems.get(pos)
+            file = t.file_of(pos)
             if problems or t.file_problems:
-                reasons = problems or [Problem(t.file, line, None, "file rejected")]
-                rows.append((t.file, line, "rejected",
+                reasons = problems or [Problem(file, line, None, "file rejected")]
+                rows.append((file, line, "rejected",
                              "; ".join(sorted({p.column or "" for p in reasons} - {""})),
                              "; ".join(p.reason for p in reasons), digest, ""))
             else:
-                rows.append((t.file, line, "loaded", "", "", digest,
+                rows.append((file, line, "loaded", "", "", digest,
                              minted[pos] if minted else ""))
         for line, digest, problem in t.ragged:
-            rows.append((t.file, line, "rejected", problem.column or "", problem.reason, digest, ""))
+            rows.append((problem.file, line, "rejected", problem.column or "", problem.reason, digest, ""))
     frame = pd.DataFrame(rows, columns=["file", "line", "status", "column", "reason", "sha256", "iri"])
     return frame.sort_values(["file", "line"], kind="stable").reset_index(drop=True)

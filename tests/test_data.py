@@ -25,7 +25,10 @@ def test_curated_data_is_valid_and_conforms():
 
 
 def test_every_dictionary_file_exists_and_nothing_else():
-    assert {p.name for p in DATA.glob("*.csv")} == {r.path for r in DICTIONARY.resources}
+    # partner_domains.csv is the importers' curated table (kg/importers/partners.py), not a
+    # resource of the graph; the CMS files live in data/cms/
+    assert {p.name for p in DATA.glob("*.csv")} == ({r.path for r in DICTIONARY.resources}
+                                                   | {"partner_domains.csv"})
 
 
 def read(name: str) -> list[dict]:
