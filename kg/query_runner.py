@@ -22,8 +22,9 @@ from typing import Any, Mapping
 import pandas as pd
 
 from kg.errors import UsageError
-from kg.queries import CannedQuery, Header, bind_parameters, has_header, load_query
-from kg.query_check import check_query
+from kg.queries import (CannedQuery, Header, ParameterError, bind_parameters, has_header,
+                        load_query)
+from kg.query_check import check_query, projected_variables
 
 __all__ = ["DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "resolve", "query", "adhoc_bindings"]
 
@@ -76,8 +77,16 @@ def _embedded(store: str, text: str, bindings: dict, max_rows: int) -> pd.DataFr
     from kg.sparql import select
     from kg.store import open_store
 
+    from kg.limits import QueryFailed
+    from kg.sparql import RowLimitExceeded
+
     with no_network():
-        return select(text, open_store(store), bindings, max_rows=max_rows)
+        try:
+            return select(text, open_store(store), bindings, max_rows=max_rows)
+        except RowLimitExceeded:
+            raise
+        except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
+            raise QueryFailed(f"the store could not run the query: {exc}") from None
 
 
 def _remote(endpoint: str, text: str, bindings: dict, max_rows: int, timeout: float) -> pd.DataFrame:
@@ -133,6 +142,11 @@ def query(name_or_file: str | Path | None = None, params: Mapping[str, Any] | No
     else:
         bindings = adhoc_bindings(params)
     check_query(canned.text)
+    projected = set(projected_variables(canned.text))
+    for name in bindings:
+        if name not in projected:
+            raise ParameterError(f"parameter {name} is not a variable the query returns "
+                                 "(a parameter must be one of the SELECT variables)")
     if endpoint is not None:
         return run_limited(_remote, (endpoint, canned.text, bindings, int(max_rows), timeout),
                            timeout=timeout)
