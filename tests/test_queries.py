@@ -164,7 +164,7 @@ HOSTILE = ['x" } ?s ?p ?o { "', "a}b{c", "# comment\n}", "line\nbreak", '" || tr
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_hostile_parameter_values_match_nothing_and_change_nothing(value, published, stores):
+def test_hostile_parameter_values_match_nothing_and_change_nothing(value, published, rdflib_graphs):
     import kg
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
@@ -177,7 +177,7 @@ def test_hostile_parameter_values_match_nothing_and_change_nothing(value, publis
     assert len(frame) == 0
     assert str(translateQuery(parseQuery(canned.text)).algebra) == before
     # bound as a term, with rdflib's engine too
-    assert len(rdflib_select(canned.text, rdflib_graph(published["data"]), {"program": value})) == 0
+    assert len(rdflib_select(canned.text, rdflib_graphs["data"], {"program": value})) == 0
     # for an endpoint the value travels as one escaped literal of a VALUES block
     extended = parseQuery(canned.text + values_clause({"program": value}))
     rows = extended[1]["valuesClause"]["value"]
