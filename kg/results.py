@@ -30,6 +30,8 @@ from typing import Any
 
 import pandas as pd
 
+from kg.iris import BASE, compact
+
 __all__ = ["FORMATS", "cell_value", "to_csv", "to_tsv", "to_json", "to_table", "render"]
 
 FORMATS = ("table", "csv", "tsv", "json")
@@ -110,7 +112,10 @@ def to_json(frame: pd.DataFrame) -> str:
 def to_table(frame: pd.DataFrame, max_width: int = 60) -> str:
     """Return the frame as an aligned plain-text table, long cells cut at `max_width`.
 
-    >>> print(to_table(pd.DataFrame({"a": [1, None], "b": ["x", "y"]})))
+    For reading on a screen, aco-kg IRIs are shown as CURIEs (``id:organization/a``);
+    CSV, TSV and JSON keep them in full.
+
+    >>> print(to_table(pd.DataFrame({"a": pd.array([1, None], dtype="Int64"), "b": ["x", "y"]})))
     a  b
     -  -
     1  x
@@ -119,6 +124,8 @@ def to_table(frame: pd.DataFrame, max_width: int = 60) -> str:
     """
     def show(value):
         text = _text(value).replace("\n", " ")
+        if text.startswith(BASE):
+            text = compact(text)
         return text if len(text) <= max_width else text[:max_width - 1] + "…"
 
     header = [str(c) for c in frame.columns]
