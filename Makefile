@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test system-deps clean readme cms-import
+.PHONY: help demo build validate test system-deps clean readme cms-import docs queries golden-queries
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -52,7 +52,17 @@ test: $(STAMP) system-deps  ## run every test (unit, property, doctest, ontology
 	$(BIN)/python -m pytest
 
 clean:  ## remove the virtual environment and the outputs
-	rm -rf $(VENV) $(OUT) .$(OUT).releases build-cms *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(OUT) .$(OUT).releases build-cms *.egg-info .pytest_cache .hypothesis docs/site
 
 readme: $(STAMP)  ## regenerate the README's data dictionary section from data/datapackage.yaml
 	$(BIN)/aco-kg dictionary --update README.md
+
+queries: $(STAMP)  ## list the canned queries (run one with .venv/bin/aco-kg query NAME)
+	$(BIN)/aco-kg queries
+
+docs: demo  ## write docs/site/: the ontology reference (pyLODE) and the query catalogue
+	$(BIN)/aco-kg docs --out docs/site --store $(OUT)/store
+	@echo "Open docs/site/index.html"
+
+golden-queries: $(STAMP)  ## regenerate tests/golden/queries/ (then review the diff by hand)
+	$(BIN)/python tests/make_query_golden.py

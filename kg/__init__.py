@@ -5,13 +5,16 @@ The public API:
 - :func:`build` and :func:`validate` turn the CSV files in ``data/`` into the published
   graph (or say, file by file and line by line, why they cannot);
 - :func:`load_dictionary` reads the data dictionary;
-- :class:`InvalidDataError`, :class:`Problem`: what invalid data raise and report.
+- :class:`InvalidDataError`, :class:`Problem`: what invalid data raise and report;
+- :func:`query` runs a canned query (``aco-kg queries``), a ``.rq`` file or a query text
+  on the published store or a SPARQL 1.1 endpoint and returns a typed DataFrame.
 """
 
 from kg.build import BuildReport, build, validate
 from kg.dictionary import load_dictionary
 from kg.errors import InvalidDataError, Problem, UsageError
+from kg.query_runner import query
 
 __all__ = ["build", "validate", "BuildReport", "load_dictionary", "InvalidDataError",
-           "Problem", "UsageError"]
+           "Problem", "UsageError", "query"]
 __version__ = "0.1.0"

@@ -133,13 +133,64 @@ def _cmd_import(args) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--param takes NAME=VALUE, got {pair!r}")
+        if name.strip() in params:
+            raise UsageError(f"--param {name.strip()} given twice")
+        params[name.strip()] = value
+    return params
+
+
+def _cmd_query(args) -> int:
+    from kg.query_runner import query
+    from kg.results import render
+    if args.text is not None and args.query is not None:
+        raise UsageError("give a query name or file, or --text, not both")
+    frame = query(args.query, _parse_params(args.param), text=args.text, store=args.store,
+                  endpoint=args.endpoint, timeout=args.timeout, max_rows=args.max_rows)
+    sys.stdout.write(render(frame, args.format))
+    return EXIT_OK
+
+
+def _cmd_queries(args) -> int:
+    from kg.queries import list_queries
+    for canned in list_queries():
+        params = ", ".join(f"{p.name} ({p.type}{'' if p.required else ', optional'})"
+                           for p in canned.parameters)
+        print(f"{canned.name}\n    {canned.question}" + (f"\n    parameters: {params}" if params else ""))
+    return EXIT_OK
+
+
+def _cmd_push(args) -> int:
+    from kg.endpoint import push
+    sent = push(args.out, args.endpoint, args.graph, timeout=args.timeout)
+    target = f"graph <{args.graph}>" if args.graph else "the default graph"
+    for name, size in sent:
+        print(f"sent {name} ({size} bytes)")
+    print(f"loaded {args.out} into {target} of {args.endpoint}")
+    return EXIT_OK
+
+
+def _cmd_docs(args) -> int:
+    from kg.docs_site import build_docs
+    written = build_docs(args.out, store=args.store)
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
 def _parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
         prog="aco-kg",
         description="Build and query the knowledge graph of ACO - management partner alliances.",
         epilog="exit codes: 0 ok, 1 invalid data (nothing published), 2 usage or internal error\n\n"
-               "examples:\n  aco-kg build --data data --out out\n  aco-kg validate --data data",
+               "examples:\n  aco-kg build --data data --out out\n  aco-kg validate --data data\n"
+               "  aco-kg queries\n  aco-kg query cq-05-partner-vetoes --format csv",
         formatter_class=fmt,
     )
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
@@ -221,6 +272,76 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--update", default=None, metavar="FILE",
                    help="replace the section between the dictionary markers of FILE instead of printing")
     p.set_defaults(run=_cmd_dictionary)
+
+    from kg.query_runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+    from kg.results import FORMATS
+    p = sub.add_parser(
+        "query", help="run a canned query, a .rq file or a query text; print the table",
+        description="Run a SPARQL SELECT query on the published store (or on a SPARQL 1.1 "
+                    "endpoint) and print the result. Parameters are checked against the "
+                    "query's header and bound as RDF terms, never pasted into the query. "
+                    "SERVICE, FROM/FROM NAMED and updates are refused. The query stops at "
+                    "the time limit or the row cap with a message (exit 2).",
+        epilog="examples:\n  aco-kg query cq-05-partner-vetoes\n"
+               "  aco-kg query cq-05-partner-vetoes --param aco=id:organization/access-aco "
+               "--format csv\n"
+               "  aco-kg query my-question.rq --format json\n"
+               "  aco-kg query --text 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'\n"
+               "  aco-kg query cq-08-dissolved-alliances --endpoint http://127.0.0.1:7878/query",
+        formatter_class=fmt)
+    p.add_argument("query", nargs="?", default=None, metavar="NAME|FILE",
+                   help="a name from 'aco-kg queries' or a .rq file")
+    p.add_argument("--text", default=None, metavar="SPARQL", help="the text of an ad-hoc query")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value (repeatable); IRIs in full or as id:KIND/ID")
+    p.add_argument("--format", choices=FORMATS, default="table",
+                   help="output format (default: table)")
+    p.add_argument("--store", default="out/store", metavar="DIR",
+                   help="the Oxigraph store (default: out/store)")
+    p.add_argument("--endpoint", default=None, metavar="URL",
+                   help="query this SPARQL 1.1 endpoint instead of the store")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"stop the query after S seconds (default: {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
+                   help=f"stop the query after N rows (default: {DEFAULT_MAX_ROWS})")
+    p.set_defaults(run=_cmd_query)
+
+    p = sub.add_parser(
+        "queries", help="list the canned queries with the question each answers",
+        description="List the query catalogue (queries/*.rq): name, question and parameters.",
+        epilog="examples:\n  aco-kg queries\n  aco-kg queries | grep -A1 veto",
+        formatter_class=fmt)
+    p.set_defaults(run=_cmd_queries)
+
+    p = sub.add_parser(
+        "push", help="load the published graph into a SPARQL store (Graph Store Protocol)",
+        description="Send out/graph.nt (replacing the target graph) and out/ontology.ttl "
+                    "(added to it) to a SPARQL 1.1 Graph Store Protocol endpoint, so that "
+                    "'aco-kg query --endpoint' gives the same results as the embedded store.",
+        epilog="examples:\n  aco-kg push --endpoint http://127.0.0.1:7878/store\n"
+               "  aco-kg push --endpoint http://localhost:8890/sparql-graph-crud "
+               "--graph https://w3id.org/aco-kg/graph",
+        formatter_class=fmt)
+    p.add_argument("--endpoint", required=True, metavar="URL",
+                   help="the Graph Store Protocol address (Oxigraph: http://HOST:PORT/store)")
+    p.add_argument("--graph", default=None, metavar="IRI",
+                   help="load into this named graph (default: the default graph)")
+    p.add_argument("--out", default="out", metavar="DIR", help="the published output (default: out)")
+    p.add_argument("--timeout", type=float, default=300, metavar="S",
+                   help="seconds to wait for each request (default: 300)")
+    p.set_defaults(run=_cmd_push)
+
+    p = sub.add_parser(
+        "docs", help="write the HTML ontology reference and the query catalogue page",
+        description="Generate docs/site/ontology.html (pyLODE, from ontology/aco.ttl) and "
+                    "docs/site/queries.html (each question, its parameters, an example "
+                    "result from the store), offline.",
+        epilog="examples:\n  aco-kg docs\n  aco-kg docs --out /tmp/site --store out/store",
+        formatter_class=fmt)
+    p.add_argument("--out", default="docs/site", metavar="DIR", help="output folder (default: docs/site)")
+    p.add_argument("--store", default="out/store", metavar="DIR",
+                   help="store for the example results (default: out/store)")
+    p.set_defaults(run=_cmd_docs)
     return parser
 
 

@@ -26,13 +26,27 @@ from typing import Any, Mapping
 import pandas as pd
 import pyoxigraph as ox
 
-__all__ = ["XSD", "iri", "to_term", "from_term", "select"]
+from kg.errors import UsageError
+
+__all__ = ["XSD", "RowLimitExceeded", "iri", "to_term", "from_term", "typed_frame", "select"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
                                "positiveInteger", "negativeInteger", "nonPositiveInteger",
                                "unsignedInt", "unsignedLong")}
 _FLOATS = {XSD + t for t in ("decimal", "double", "float")}
+
+
+class RowLimitExceeded(UsageError):
+    """A query returned more rows than the cap allows (see :func:`select`'s ``max_rows``)."""
+
+    def __init__(self, max_rows: int):
+        self.max_rows = max_rows
+        super().__init__(f"the query returned more than {max_rows} rows (the row cap); "
+                         "narrow it with a FILTER or LIMIT, or raise --max-rows")
+
+    def __reduce__(self):  # so that it crosses a process boundary intact
+        return (type(self), (self.max_rows,))
 
 
 def iri(value: str) -> ox.NamedNode:
@@ -97,30 +111,16 @@ def from_term(term) -> Any:
     return text
 
 
-def select(query: str | Path, store: ox.Store,
-           bindings: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Run a SELECT query and return its solutions as a DataFrame.
+def typed_frame(columns: list[str], rows: list[list[Any]]) -> pd.DataFrame:
+    """Build a DataFrame from Python values and give each column its natural dtype.
 
-    Parameters
-    ----------
-    query : str or Path
-        The query text, or a ``.rq`` file.
-    store : pyoxigraph.Store
-    bindings : mapping of str to value, optional
-        Values for variables of the query, bound as RDF terms (see :func:`to_term`).
+    A column whose known values are all booleans becomes ``boolean``, all integers
+    ``Int64``, all numbers ``Float64``, all dates ``datetime64``; anything else stays
+    ``object``. Missing values stay missing (never 0).
 
-    Returns
-    -------
-    pandas.DataFrame
-        One column per projected variable, in order; numbers as numbers (nullable), dates
-        as timestamps, unbound values missing.
+    >>> typed_frame(["n", "x"], [[1, None], [None, 2.5]]).dtypes.tolist()
+    [Int64Dtype(), Float64Dtype()]
     """
-    if isinstance(query, Path):
-        query = query.read_text(encoding="utf-8")
-    substitutions = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
-    solutions = store.query(query, substitutions=substitutions)
-    columns = [v.value for v in solutions.variables]
-    rows = [[from_term(s[c]) for c in columns] for s in solutions]
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     for column in columns:
         values = frame[column].dropna()
@@ -134,3 +134,42 @@ def select(query: str | Path, store: ox.Store,
         elif len(values) and all(isinstance(v, pd.Timestamp) for v in values):
             frame[column] = pd.to_datetime(frame[column])
     return frame
+
+
+def select(query: str | Path, store: ox.Store,
+           bindings: Mapping[str, Any] | None = None, *,
+           max_rows: int | None = None) -> pd.DataFrame:
+    """Run a SELECT query and return its solutions as a DataFrame.
+
+    Parameters
+    ----------
+    query : str or Path
+        The query text, or a ``.rq`` file.
+    store : pyoxigraph.Store
+    bindings : mapping of str to value, optional
+        Values for variables of the query, bound as RDF terms (see :func:`to_term`).
+    max_rows : int, optional
+        Stop and raise :class:`RowLimitExceeded` as soon as more rows than this arrive.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per projected variable, in order; numbers as numbers (nullable), dates
+        as timestamps, unbound values missing.
+
+    Raises
+    ------
+    RowLimitExceeded
+        If `max_rows` is given and the query returns more rows.
+    """
+    if isinstance(query, Path):
+        query = query.read_text(encoding="utf-8")
+    substitutions = {ox.Variable(k): to_term(v) for k, v in (bindings or {}).items()}
+    solutions = store.query(query, substitutions=substitutions)
+    columns = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        if max_rows is not None and len(rows) >= max_rows:
+            raise RowLimitExceeded(max_rows)
+        rows.append([from_term(solution[c]) for c in columns])
+    return typed_frame(columns, rows)

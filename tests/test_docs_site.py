@@ -1,0 +1,31 @@
+"""`make docs`: the ontology reference and the query catalogue are built offline and escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import TINY
+from kg.build import build
+from kg.docs_site import build_docs
+from kg.queries import list_queries
+
+pytestmark = pytest.mark.slow
+
+
+def test_docs_build_offline_with_escaped_examples(tmp_path):
+    out = tmp_path / "out"
+    build(TINY, out)  # the tiny fixture names a partner '"Quoted" <script>alert(1)</script>'
+    written = build_docs(tmp_path / "site", store=out / "store")
+    assert [p.name for p in written] == ["ontology.html", "queries.html", "index.html"]
+    reference = (tmp_path / "site" / "ontology.html").read_text(encoding="utf-8")
+    for term in ("Alliance", "SavingsShare", "shareMaximumExclusive", "evidenceKind"):
+        assert term in reference, term
+    catalogue = (tmp_path / "site" / "queries.html").read_text(encoding="utf-8")
+    for canned in list_queries():
+        assert f'id="{canned.name}"' in catalogue
+    assert "<script>alert(1)</script>" not in catalogue
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in catalogue
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"https?://", catalogue)
+    assert "Example result" in catalogue
