@@ -69,7 +69,7 @@ NODE_KINDS: dict[str, tuple[str, str, str]] = {
     "provider-sponsored-health-plan": ("Provider-sponsored health plan", "star", "#8c564b"),
     "other-provider": ("Other provider", "square", "#7f7f7f"),
     "unknown": ("Kind not recorded", "dot", "#c7c7c7"),
-    "participant-group": ("Participants of one ACO (aggregated)", "ellipse", "#dfe6ee"),
+    "participant-group": ("Participants of one ACO (aggregated)", "dot", "#dfe6ee"),
 }
 
 #: Edge kinds: label, colour, arrowhead at the target ("" = none), default width.
@@ -667,7 +667,7 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
     for i, e in enumerate(graph.edges):
         _, colour, arrow, width = EDGE_KINDS[e.kind]
         if e.savings_usd and top_flow > 0:
-            width = 2.0 + 10.0 * math.sqrt(max(e.savings_usd, 0.0) / top_flow)
+            width = 2.0 + 6.0 * math.sqrt(max(e.savings_usd, 0.0) / top_flow)
         label = e.short if show_labels else ""
         if e.inferred:
             label = f"inferred: {label}" if label else "inferred"

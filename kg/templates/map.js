@@ -4,7 +4,9 @@
 // option.text or the canvas; nothing is ever assigned to innerHTML.
 (function () {
   "use strict";
+  var marks = { start: performance.now() };
   var data = JSON.parse(document.getElementById("map-data").textContent);
+  marks.parsed = performance.now();
   var byId = data.nodes;           // node id = index in data.nodes
   var edgeData = data.edges;       // edge id = index in data.edges
 
@@ -80,7 +82,9 @@
     groups: groups
   };
   var container = document.getElementById("map");
+  marks.datasets = performance.now();
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  marks.network = performance.now();
   network.once("afterDrawing", function () {
     window.__mapReady = true;
     window.__mapReadyAt = performance.now();
@@ -279,7 +283,8 @@
 
   apply();
   // for tests and for the curious: the map's state, read-only in spirit
-  window.__map = { network: network, nodes: nodes, edges: edges, state: state, apply: apply,
+  marks.controls = performance.now();
+  window.__map = { marks: marks, network: network, nodes: nodes, edges: edges, state: state, apply: apply,
                    find: function (text) { searchInput.value = text; return find(); },
                    select: select };
 }());
