@@ -35,8 +35,8 @@ __all__ = ["SMALL_GRAPH", "LayoutError", "layout", "spring_positions", "sfdp_pos
 SMALL_GRAPH = 400
 _SFDP_TIMEOUT_S = 300
 # pixels per sqrt(node) of a component, and between components: room for the labels
-_COMPONENT_SPACING = 190.0
-_GAP = 120.0
+_COMPONENT_SPACING = 165.0
+_GAP = 80.0
 
 
 class LayoutError(RuntimeError):

@@ -498,14 +498,10 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
     if year is not None:
         linked = {n for e in out.edges for n in (e.source, e.target)}
         edges = [e for e in out.edges if e.active_in(year)]
-        undated = sum(1 for e in edges if any(f.undated and f.active_in(year) for f in e.facts))
         still = {n for e in edges for n in (e.source, e.target)}
         out = replace(out, edges=edges, nodes={k: v for k, v in out.nodes.items()
                                                if k in still or k not in linked})
         out.filters.append(f"as in {year}")
-        if undated:
-            out.notes.append(f"{undated} link(s) shown for {year} have no start or end date "
-                             "in the data; they are kept, not assumed ended.")
     if partner_iri is not None:
         if partner_iri not in out.nodes:
             raise UsageError(f"--partner {partner!r} has no link in {year}")
@@ -526,6 +522,11 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
             raise UsageError(f"--focus {focus!r} is not in the map once the other filters apply")
         out = out.keep(_within(out.neighbours(), focus_iri, depth))
         out.filters.append(f"within {depth} link(s) of {graph.nodes[focus_iri].name}")
+    if year is not None:  # counted on what is left, as the page counts what it shows
+        undated = sum(1 for e in out.edges if any(f.undated and f.active_in(year) for f in e.facts))
+        if undated:
+            out.notes.append(f"{undated} link(s) shown for {year} have no start or end date "
+                             "in the data; they are kept, not assumed ended.")
     return out
 
 
