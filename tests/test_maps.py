@@ -37,11 +37,21 @@ def curated_store(tmp_path_factory):
     return open_store(out / "store")
 
 
+_STORE_FOLDERS: dict[int, Path] = {}
+
+
+def tiny_store_path(store) -> Path:
+    """The folder a store fixture was opened from."""
+    return _STORE_FOLDERS[id(store)]
+
+
 @pytest.fixture(scope="module")
 def tiny_store(tmp_path_factory):
     out = tmp_path_factory.mktemp("tiny") / "out"
     build(ROOT / "tests" / "fixtures" / "tiny", out)
-    return open_store(out / "store")
+    store = open_store(out / "store")
+    _STORE_FOLDERS[id(store)] = out / "store"
+    return store
 
 
 def test_every_curated_organization_and_alliance_is_on_the_map(curated_store):
@@ -229,3 +239,16 @@ def test_hostile_text_is_never_written_as_html(tmp_path):
 def test_write_map_refuses_a_missing_store(tmp_path):
     with pytest.raises(UsageError, match="no Oxigraph store"):
         write_map(tmp_path / "nothing", tmp_path / "map.html")
+
+
+def test_cli_map_writes_the_page_and_reports_bad_options(tiny_store, tmp_path, capsys):
+    from kg.cli import main
+
+    store = Path(tiny_store_path(tiny_store))
+    assert main(["map", "--store", str(store), "--out", str(tmp_path / "m.html")]) == 0
+    assert "4 organizations" in capsys.readouterr().out and (tmp_path / "m.html").exists()
+    assert main(["map", "--store", str(store), "--out", str(tmp_path / "x.html"),
+                 "--focus", "nobody"]) == 2
+    assert "no organization with id 'nobody'" in capsys.readouterr().err
+    assert main(["map", "--store", str(tmp_path / "none"), "--out", str(tmp_path / "y.html")]) == 2
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "y.html").exists()
