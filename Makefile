@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test system-deps clean readme cms-import docs queries golden-queries
+.PHONY: help demo build validate test system-deps clean readme cms-import docs queries golden-queries map bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,12 +20,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-system-deps:  ## install the Debian packages the tests need (Java for the HermiT reasoner)
+system-deps:  ## install the Debian packages the tests need (Java for HermiT; Chromium and Graphviz for the maps)
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "installing Java (default-jre-headless) for the OWL reasoner"; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 && command -v sfdp >/dev/null 2>&1; } || { \
+	  echo "installing chromium, chromium-driver (map tests) and graphviz (sfdp, map layout)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver graphviz >/dev/null; }
 
 CMS     := data/cms
 CMS_OUT := build-cms
@@ -53,6 +58,12 @@ test: $(STAMP) system-deps  ## run every test (unit, property, doctest, ontology
 
 clean:  ## remove the virtual environment and the outputs
 	rm -rf $(VENV) $(OUT) .$(OUT).releases build-cms *.egg-info .pytest_cache .hypothesis docs/site
+
+map: $(STAMP) system-deps  ## write the interactive map of the built graph to reports/map.html (run make demo first)
+	$(BIN)/aco-kg map --store $(OUT)/store --out reports/map.html
+
+bench: $(STAMP) system-deps  ## time map layout and drawing in headless Chromium at three sizes (not part of make test)
+	$(BIN)/python bench/map_bench.py --out BENCHMARKS.md
 
 readme: $(STAMP)  ## regenerate the README's data dictionary section from data/datapackage.yaml
 	$(BIN)/aco-kg dictionary --update README.md

@@ -180,6 +180,17 @@ def _cmd_docs(args) -> int:
     written = build_docs(args.out, store=args.store)
     for path in written:
         print(f"wrote {path}")
+
+
+def _cmd_map(args) -> int:
+    from kg.maps import write_map
+    summary = write_map(args.store, args.out, focus=args.focus, depth=args.depth,
+                        year=args.year, partner=args.partner, state=args.state, seed=args.seed,
+                        max_nodes=args.max_nodes, participants=args.participants)
+    for note in summary.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"wrote {summary.path}: {summary.nodes} organizations and {summary.edges} links "
+          f"(layout {summary.seconds['layout']:.1f} s)")
     return EXIT_OK
 
 
@@ -342,6 +353,38 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default="out/store", metavar="DIR",
                    help="store for the example results (default: out/store)")
     p.set_defaults(run=_cmd_docs)
+
+
+    p = sub.add_parser(
+        "map", help="write an interactive network map (one HTML file that works offline)",
+        description="Draw the organizations and their links (alliances, participants, board "
+                    "seats, vetoes, services, shares of savings) from the published store as "
+                    "one self-contained HTML page: search, filters, a legend, tooltips with "
+                    "sources. Positions are computed here with a seed, so the map does not "
+                    "move and the same seed gives the same picture.",
+        epilog="examples:\n  aco-kg map --out map.html\n"
+               "  aco-kg map --focus access-aco --depth 1 --out access.html\n"
+               "  aco-kg map --year 2016 --state NM --out nm-2016.html",
+        formatter_class=fmt)
+    p.add_argument("--store", default="out/store", metavar="DIR",
+                   help="the published store (default: out/store)")
+    p.add_argument("--out", default="map.html", metavar="FILE", help="HTML file to write (default: map.html)")
+    p.add_argument("--focus", default=None, metavar="ID",
+                   help="draw only what lies within --depth links of this organization")
+    p.add_argument("--depth", type=int, default=2, metavar="N", help="links from --focus (default: 2)")
+    p.add_argument("--year", type=int, default=None, metavar="YYYY",
+                   help="the links as they stood in this year (undated links are kept)")
+    p.add_argument("--partner", default=None, metavar="ID",
+                   help="this partner, the organizations linked to it and their ACOs' participants")
+    p.add_argument("--state", default=None, metavar="XX",
+                   help="organizations in this state (USPS code) and those linked to them")
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the layout (default: 0)")
+    p.add_argument("--max-nodes", type=int, default=5000, metavar="N",
+                   help="draw at most N nodes, the most connected first (default: 5000)")
+    p.add_argument("--participants", choices=("auto", "aggregate", "all"), default="auto",
+                   help="one node per ACO for participants linked to nothing else: auto (when "
+                        "the map has over 300 nodes), aggregate (always) or all (never)")
+    p.set_defaults(run=_cmd_map)
     return parser
 
 

@@ -1,0 +1,254 @@
+"""The maps without a browser: what the graph holds, the filters, the layout, the escaping."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.errors import UsageError
+from kg.iris import mint
+from kg.layout import layout, sfdp_positions, spring_positions
+from kg.maps import (aggregate_participants, cap, load_map_graph, restrict, write_map)
+from kg.store import open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from map_fixtures import HOSTILE, hostile_store  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def _csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def curated_store(tmp_path_factory):
+    out = tmp_path_factory.mktemp("curated") / "out"
+    build(ROOT / "data", out)
+    return open_store(out / "store")
+
+
+_STORE_FOLDERS: dict[int, Path] = {}
+
+
+def tiny_store_path(store) -> Path:
+    """The folder a store fixture was opened from."""
+    return _STORE_FOLDERS[id(store)]
+
+
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tiny") / "out"
+    build(ROOT / "tests" / "fixtures" / "tiny", out)
+    store = open_store(out / "store")
+    _STORE_FOLDERS[id(store)] = out / "store"
+    return store
+
+
+def test_every_curated_organization_and_alliance_is_on_the_map(curated_store):
+    graph = load_map_graph(curated_store)
+    organizations = _csv(ROOT / "data" / "organizations.csv")
+    assert set(graph.nodes) == {mint("organization", r["org_id"]) for r in organizations}
+    alliance_facts = " ".join(f.text for e in graph.edges if e.kind == "alliance" for f in e.facts)
+    for alliance in _csv(ROOT / "data" / "alliances.csv"):
+        assert alliance["name"] in alliance_facts
+    # every participation row is behind a participation edge
+    participants = {(mint("organization", r["org_id"]), mint("organization", r["aco_id"]))
+                    for r in _csv(ROOT / "data" / "aco_participants.csv")}
+    assert participants == {(e.source, e.target) for e in graph.edges if e.kind == "participation"}
+
+
+def test_edges_carry_facts_with_sources(curated_store):
+    graph = load_map_graph(curated_store)
+    partner = mint("organization", "access-aco-management-partner")
+    aco = mint("organization", "access-aco")
+    kinds = {e.kind: e for e in graph.edges if {e.source, e.target} == {partner, aco}}
+    assert set(kinds) == {"alliance", "board-seat", "reserved-power", "service", "savings-share"}
+    veto = kinds["reserved-power"]
+    assert any(f.text.startswith("veto over all board decisions") for f in veto.facts)
+    assert all("Murray" in f.source.citation and f.source.locator for f in veto.facts)
+    seats = kinds["board-seat"]
+    assert seats.short == "2 seats" and (seats.source, seats.target) == (partner, aco)
+    share = kinds["savings-share"]
+    # only an upper bound is known: no dollar figure is made up, the bound is shown
+    assert share.savings_usd is None and "under 30%" in share.facts[0].text
+    assert len(kinds["service"].facts) == 9
+    collaborative_partner = graph.nodes[mint("organization", "collaborative-aco-management-partner")]
+    assert ("Board", "not represented on the Collaborative ACO board") in collaborative_partner.facts
+
+
+def test_focus_keeps_what_lies_within_depth(curated_store):
+    graph = load_map_graph(curated_store)
+    aco = mint("organization", "access-aco")
+    one = restrict(graph, focus="access-aco", depth=1)
+    neighbours = {e.target if e.source == aco else e.source for e in graph.edges
+                  if aco in (e.source, e.target)}
+    assert set(one.nodes) == neighbours | {aco}
+    assert len(restrict(graph, focus="access-aco", depth=0).nodes) == 1
+    two = restrict(graph, focus="access-aco", depth=2)
+    assert set(one.nodes) <= set(two.nodes) < set(graph.nodes)
+    assert mint("organization", "collaborative-aco") not in two.nodes
+    assert all(e.source in one.nodes and e.target in one.nodes for e in one.edges)
+
+
+def test_partner_filter_keeps_its_acos_and_their_participants(curated_store):
+    graph = load_map_graph(curated_store)
+    kept = restrict(graph, partner="access-aco-management-partner")
+    names = {n.name for n in kept.nodes.values()}
+    assert "Access ACO" in names and "Access ACO participating physician group" in names
+    assert not any(name.startswith("Collaborative") for name in names)
+
+
+def test_year_filter_uses_membership_periods_and_keeps_undated_links(tiny_store):
+    graph = load_map_graph(tiny_store)
+    aco, partner = mint("organization", "aco-1"), mint("organization", "partner-1")
+
+    def alliance(g):
+        return [e for e in g.edges if e.kind == "alliance" and {e.source, e.target} == {aco, partner}]
+
+    assert alliance(restrict(graph, year=2015))          # membership 2014-03 .. 2016
+    assert not alliance(restrict(graph, year=2013))      # before it began
+    assert not alliance(restrict(graph, year=2017))      # after it ended
+    before = restrict(graph, year=2013)
+    # the participant joined in 2015: in 2013 it has no link left and is not drawn
+    assert mint("organization", "00123") not in before.nodes
+    assert any("no start or end date" in note for note in before.notes)
+    # an undated veto is kept in every year, not assumed ended
+    assert any(e.kind == "reserved-power" for e in restrict(graph, year=1990).edges)
+
+
+def test_state_filter(tiny_store):
+    graph = load_map_graph(tiny_store)
+    kept = restrict(graph, state="NM")
+    assert mint("organization", "aco-1") in kept.nodes          # in NM
+    assert mint("organization", "partner-1") in kept.nodes      # linked to it
+    assert mint("organization", "holding-1") not in kept.nodes  # two links away
+    assert not restrict(graph, state="TX").nodes
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"focus": "nobody"}, "no organization with id 'nobody'"),
+    ({"focus": "aco-1", "depth": -1}, "--depth"),
+    ({"year": 12}, "outside 1900-2100"),
+    ({"state": "new mexico"}, "two-letter"),
+    ({"partner": "nobody"}, "--partner"),
+])
+def test_bad_options_say_what_is_wrong(tiny_store, options, message):
+    with pytest.raises(UsageError, match=re.escape(message)):
+        restrict(load_map_graph(tiny_store), **options)
+
+
+def test_participants_are_aggregated_only_when_linked_to_nothing_else(tmp_path):
+    from synth_alliances import generate, load_store
+    generate(tmp_path, 400, seed=3)
+    graph = load_map_graph(load_store(tmp_path))
+    folded = aggregate_participants(graph)
+    groups = [n for n in folded.nodes.values() if n.kind == "participant-group"]
+    assert groups and len(folded.nodes) < len(graph.nodes)
+    assert sum(g.members for g in groups) == len(graph.nodes) - len(folded.nodes) + len(groups)
+    # participants of two ACOs keep their own node
+    twice = {e.source for e in graph.edges if e.kind == "participation"}
+    counts = {p: sum(1 for e in graph.edges if e.kind == "participation" and e.source == p) for p in twice}
+    assert all(p in folded.nodes for p, c in counts.items() if c > 1)
+    # no link other than participation is lost
+    for kind in ("alliance", "board-seat", "reserved-power", "service", "savings-share"):
+        assert sum(1 for e in folded.edges if e.kind == kind) == sum(1 for e in graph.edges if e.kind == kind)
+    capped = cap(folded, 50, {n: 1.0 for n in folded.nodes})
+    assert len(capped.nodes) == 50 and any("the cap" in note for note in capped.notes)
+
+
+def test_same_seed_same_layout_and_other_seed_other_layout():
+    nodes = [f"n{i}" for i in range(60)]
+    edges = [(f"n{i}", f"n{(i * 7 + 3) % 60}") for i in range(60)]
+    for method in (spring_positions, sfdp_positions):
+        first = method(nodes, edges, seed=4)
+        assert first == method(nodes, edges, seed=4)
+        assert first != method(nodes, edges, seed=5)
+        assert set(first) == set(nodes)
+    assert len(layout(nodes * 0 + [f"m{i}" for i in range(500)], [], seed=0)) == 500
+
+
+def test_same_seed_same_page(tiny_store, tmp_path):
+    write_map(tiny_store, tmp_path / "a.html", seed=7)
+    write_map(tiny_store, tmp_path / "b.html", seed=7)
+    write_map(tiny_store, tmp_path / "c.html", seed=8)
+    a, b, c = ((tmp_path / f"{x}.html").read_bytes() for x in "abc")
+    assert a == b and a != c
+
+
+def _script_elements(page: str) -> list[dict]:
+    """The attributes of each script element (an HTML parser skips the scripts' text)."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "script":
+                found.append(dict(attrs))
+
+    Parser().feed(page)
+    return found
+
+
+def _payload(page: str) -> tuple[dict, str]:
+    match = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1)), page[:match.start()] + page[match.end():]
+
+
+def test_page_is_self_contained(tiny_store, tmp_path):
+    write_map(tiny_store, tmp_path / "map.html")
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", page, re.I)
+    assert "bootstrap" not in page.lower() and "cdnjs" not in page and "jsdelivr" not in page
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+    assert _script_elements(page) == [{"type": "application/json", "id": "map-data"}, {}, {}]
+
+
+def test_hostile_text_is_never_written_as_html(tmp_path):
+    write_map(hostile_store(), tmp_path / "map.html", title=HOSTILE[0])
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    payload, rest = _payload(page)
+    # the data are all there, as data
+    names = {n["name"] for n in payload["nodes"]}
+    assert names == set(HOSTILE)
+    texts = json.dumps(payload)
+    assert all(json.dumps(h)[1:-1] in texts for h in HOSTILE)
+    # the JSON block cannot close its element: no raw < > & in it at all
+    block = re.search(r'id="map-data">(.*?)</script>', page, re.S).group(1)
+    assert not set(block) & set("<>&")
+    # outside it, each hostile text appears only escaped (the title, in the heading)
+    for text in HOSTILE:
+        assert text not in rest
+    assert html.escape(HOSTILE[0]) in rest
+    # the page's own script never assigns HTML
+    script = (Path(__file__).resolve().parent.parent / "kg" / "templates" / "map.js").read_text()
+    assert not re.search(r"\.(inner|outer)HTML\b|insertAdjacentHTML|document\.write", script)
+
+
+def test_write_map_refuses_a_missing_store(tmp_path):
+    with pytest.raises(UsageError, match="no Oxigraph store"):
+        write_map(tmp_path / "nothing", tmp_path / "map.html")
+
+
+def test_cli_map_writes_the_page_and_reports_bad_options(tiny_store, tmp_path, capsys):
+    from kg.cli import main
+
+    store = Path(tiny_store_path(tiny_store))
+    assert main(["map", "--store", str(store), "--out", str(tmp_path / "m.html")]) == 0
+    assert "4 organizations" in capsys.readouterr().out and (tmp_path / "m.html").exists()
+    assert main(["map", "--store", str(store), "--out", str(tmp_path / "x.html"),
+                 "--focus", "nobody"]) == 2
+    assert "no organization with id 'nobody'" in capsys.readouterr().err
+    assert main(["map", "--store", str(tmp_path / "none"), "--out", str(tmp_path / "y.html")]) == 2
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "y.html").exists()
