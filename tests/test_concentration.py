@@ -77,7 +77,7 @@ def test_common_control_one_partner_counts_as_one_firm():
     assert math.isnan(y22["delta_hhi"])  # no 2021 in the data
     by_count = markets.loc[("TX", 2022, "acos")]
     assert by_count["hhi"] == pytest.approx((200 / 3) ** 2 + (100 / 3) ** 2)
-    assert "HHI 5,000 in TX by assigned beneficiaries (2022)" in y22["reason"]
+    assert y22["reason"] == "HHI 5,000 in TX by assigned beneficiaries (2022; 3 ACOs in the graph)"
 
 
 def test_no_partner_means_every_aco_is_its_own_firm_and_ties_are_stable():
@@ -127,4 +127,4 @@ def test_firm_id_merges_partners_under_one_parent_and_undated_rows_stay_undated(
     row = concentration(acos, ["acos"]).iloc[0]
     assert row["scope"] == "national" and pd.isna(row["year"])
     assert row["hhi"] == 10000.0 and row["top_firm"] == "parent"
-    assert "(undated)" in row["reason"]
+    assert "(undated; 2 ACOs in the graph)" in row["reason"]

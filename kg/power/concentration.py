@@ -229,9 +229,10 @@ def market_shares(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES))
     return frame
 
 
-def _reason(scope: str, year, measure: str, index: float, links: str) -> str:
+def _reason(scope: str, year, measure: str, index: float, links: str, acos: int) -> str:
     where = "nationally" if scope == "national" else f"in {scope}"
-    when = f" ({year})" if year is not None and not pd.isna(year) else " (undated)"
+    when = (f" ({year}; {acos} ACOs in the graph)" if year is not None and not pd.isna(year)
+            else f" (undated; {acos} ACOs in the graph)")
     extra = "" if links == "reported" else ", counting inferred links"
     if pd.isna(index):
         return f"HHI unknown {where} by {MEASURES[measure][1]}{when}{extra}"
@@ -312,6 +313,6 @@ def concentration(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES),
                        for r in frame.itertuples()]
     frame["mg2023_trend"] = [mg2023(r.hhi, r.delta_hhi, r.top_share_pct)
                              for r in frame.itertuples()]
-    frame["reason"] = [_reason(r.scope, r.year, r.measure, r.hhi, r.links)
+    frame["reason"] = [_reason(r.scope, r.year, r.measure, r.hhi, r.links, r.acos)
                        for r in frame.itertuples()]
     return frame[MARKET_COLUMNS]

@@ -44,7 +44,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["voting_power", "is_veto_player", "MAX_PLAYERS"]
+__all__ = ["voting_power", "is_veto_player", "board_power", "MAX_PLAYERS", "BOARD_COLUMNS"]
 
 #: Boards larger than this are refused: the subset counts would overflow 64-bit integers.
 MAX_PLAYERS = 60
@@ -202,3 +202,114 @@ def voting_power(weights: Mapping, quota: int, vetoes: Iterable = ()) -> pd.Data
         index=pd.Index(players, name="player"),
     )
     return frame[COLUMNS]
+
+
+BOARD_COLUMNS = ["board_id", "aco_id", "player", "holder_id", "seats", "votes", "board_votes",
+                 "quota", "banzhaf", "banzhaf_raw", "shapley_shubik", "is_veto_player",
+                 "reserved_veto", "status", "reason"]
+
+
+def _present(value) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _quota(board, total_votes: int) -> tuple[int | None, str]:
+    if _present(board.get("quota_votes")):
+        return int(board["quota_votes"]), f"quota of {int(board['quota_votes'])} votes"
+    rule = board.get("decision_rule")
+    if rule == "simple-majority":
+        return total_votes // 2 + 1, f"simple majority ({total_votes // 2 + 1} of {total_votes})"
+    if rule == "unanimity":
+        return total_votes, f"unanimity ({total_votes} of {total_votes})"
+    if _present(rule):
+        return None, f"decision rule '{rule}' without a quota"
+    return None, "neither the decision rule nor the quota is reported"
+
+
+def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame) -> pd.DataFrame:
+    """Voting power of every known seat holder on every board, or why it is unknown.
+
+    Parameters
+    ----------
+    boards : DataFrame
+        ``board_id``, ``aco_id``, ``decision_rule``, ``quota_votes``, ``total_seats``.
+    seats : DataFrame
+        ``board_id``, ``holder_id``, ``voting``, ``votes``: a voting seat whose votes are not
+        reported carries one vote.
+    powers : DataFrame
+        ``board_id``, ``holder_id``, ``power_kind``, ``matter``: a veto over all board
+        decisions enters the game as "weighted rule AND holder agrees"; a veto over some
+        matters only is reported but not modelled.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`BOARD_COLUMNS`, one row per player. Seats beyond those recorded
+        (``total_seats`` minus recorded seats) are separate one-vote players
+        (``other-seat-k``). When the board's size or quota is unknown the indices are
+        missing, ``status`` is ``unknown`` and ``reason`` says what is missing; the seats
+        and the veto that are known are still shown.
+    """
+    rows = []
+    for board in boards.to_dict("records"):
+        board_id = board["board_id"]
+        mine = seats[seats["board_id"] == board_id]
+        voting = mine[mine["voting"].fillna(True).astype(bool)]
+        vetoes_all = powers[(powers["board_id"] == board_id) & (powers["power_kind"] == "veto")]
+        full_veto = sorted(set(vetoes_all.loc[vetoes_all["matter"] == "all-board-decisions",
+                                              "holder_id"]))
+        partial = sorted(set(vetoes_all["holder_id"]) - set(full_veto))
+        weights: dict[str, int] = {}
+        seat_count: dict[str, int] = {}
+        for seat in voting.to_dict("records"):
+            holder = seat["holder_id"]
+            weights[holder] = weights.get(holder, 0) + (int(seat["votes"])
+                                                        if _present(seat["votes"]) else 1)
+            seat_count[holder] = seat_count.get(holder, 0) + 1
+        recorded = len(voting)
+        total_seats = board.get("total_seats")
+        reason = ""
+        status = "computed"
+        if not _present(total_seats):
+            status, reason = "unknown", ("the board's size is not reported, so the other "
+                                         "members' votes are unknown")
+        elif recorded > int(total_seats):
+            status, reason = "unknown", (f"{recorded} voting seats are recorded on a board of "
+                                         f"{int(total_seats)}")
+        else:
+            for k in range(1, int(total_seats) - recorded + 1):
+                weights[f"other-seat-{k}"] = 1
+                seat_count[f"other-seat-{k}"] = 1
+        total_votes = sum(weights.values())
+        quota, quota_text = _quota(board, total_votes) if status == "computed" else (None, "")
+        if status == "computed" and quota is None:
+            status, reason = "unknown", quota_text
+        if partial:
+            reason = (reason + "; " if reason else "") + (
+                "a veto over some matters only is not modelled: " + ", ".join(partial))
+        table = None
+        if status == "computed":
+            try:
+                table = voting_power(weights, quota, full_veto)
+                reason = (reason + "; " if reason else "") + quota_text + (
+                    ", and the consent of " + ", ".join(full_veto) if full_veto else "")
+            except ValueError as error:
+                status, reason = "unknown", str(error)
+        players = list(table.index) if table is not None else list(
+            dict.fromkeys(list(weights) + full_veto))
+        for player in players:
+            other = str(player).startswith("other-seat-")
+            rows.append({
+                "board_id": board_id, "aco_id": board.get("aco_id"), "player": player,
+                "holder_id": None if other else player, "seats": seat_count.get(player, 0),
+                "votes": weights.get(player, 0), "board_votes": total_votes if table is not None
+                else None, "quota": quota,
+                "banzhaf": table.loc[player, "banzhaf"] if table is not None else None,
+                "banzhaf_raw": table.loc[player, "banzhaf_raw"] if table is not None else None,
+                "shapley_shubik": (table.loc[player, "shapley_shubik"] if table is not None
+                                   else None),
+                "is_veto_player": (bool(table.loc[player, "is_veto_player"]) if table is not None
+                                   else (True if player in full_veto else None)),
+                "reserved_veto": player in full_veto, "status": status, "reason": reason,
+            })
+    return pd.DataFrame(rows, columns=BOARD_COLUMNS)
