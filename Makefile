@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test system-deps clean readme
+.PHONY: help demo build validate test system-deps clean readme report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -26,6 +26,11 @@ system-deps:  ## install the Debian packages the tests need (Java for the HermiT
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Chromium (headless) to render the HTML report to PNG for review"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 demo: $(STAMP)  ## build the knowledge graph from data/ into out/
 	$(BIN)/aco-kg build --data data --out $(OUT)
@@ -40,6 +45,10 @@ validate: $(STAMP)  ## check data/ without publishing
 
 test: $(STAMP) system-deps  ## run every test (unit, property, doctest, ontology, crash)
 	$(BIN)/python -m pytest
+
+report: demo  ## write the power and concentration report to reports/report.html
+	@mkdir -p reports
+	$(BIN)/aco-kg report --store $(OUT)/store --out reports/report.html
 
 clean:  ## remove the virtual environment and the outputs
 	rm -rf $(VENV) $(OUT) .$(OUT).releases *.egg-info .pytest_cache .hypothesis

@@ -17,15 +17,19 @@ __all__ = ["bar_chart", "line_chart", "PALETTE"]
 PALETTE = ["#1f6f8b", "#e07a1f", "#4c956c", "#a23b72", "#6c757d", "#c9a227"]
 
 
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _number(value: float, percent: bool) -> str:
     return f"{value:.0%}" if percent else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def bar_chart(items, title: str = "", percent: bool = False, width: int = 560,
+def bar_chart(items, title: str = "", percent: bool = False, width: int = 540,
               maximum: float | None = None) -> Markup:
     """Horizontal bars; an item whose value is None is drawn as "unknown", not as 0."""
     items = list(items)
-    row, label_w = 24, 230
+    row, label_w = 24, 270
     height = 30 + row * max(len(items), 1)
     known = [v for _, v in items if v is not None]
     top = maximum or (max(known) if known and max(known) > 0 else 1.0)
@@ -35,7 +39,7 @@ def bar_chart(items, title: str = "", percent: bool = False, width: int = 560,
     for k, (label, value) in enumerate(items):
         y = 26 + k * row
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">'
-                     f'{escape(str(label)[:38])}</text>')
+                     f'{escape(_short(str(label), 40))}</text>')
         if value is None:
             parts.append(f'<text x="{label_w + 4}" y="{y + 15}" class="unknown">unknown</text>')
             continue
