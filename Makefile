@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test system-deps clean readme cms-import docs queries golden-queries map bench
+.PHONY: help demo build validate test system-deps clean readme cms-import docs queries golden-queries map bench report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -55,6 +55,10 @@ validate: $(STAMP)  ## check data/ without publishing
 
 test: $(STAMP) system-deps  ## run every test (unit, property, doctest, ontology, crash)
 	$(BIN)/python -m pytest
+
+report: demo  ## write the power and concentration report to reports/report.html
+	@mkdir -p reports
+	$(BIN)/aco-kg report --store $(OUT)/store --out reports/report.html
 
 clean:  ## remove the virtual environment and the outputs
 	rm -rf $(VENV) $(OUT) .$(OUT).releases build-cms *.egg-info .pytest_cache .hypothesis docs/site

@@ -191,6 +191,48 @@ def _cmd_map(args) -> int:
         print(f"note: {note}", file=sys.stderr)
     print(f"wrote {summary.path}: {summary.nodes} organizations and {summary.edges} links "
           f"(layout {summary.seconds['layout']:.1f} s)")
+
+
+def _open_analysis_store(path: str):
+    from kg.store import open_store
+    try:
+        return open_store(path)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:  # e.g. a folder that is not an Oxigraph store
+        raise UsageError(f"cannot open the store at {path}: {exc}") from None
+
+
+def _cmd_analyze(args) -> int:
+    import json
+    from kg.analysis import analyze, to_json, write_csv
+    tables = analyze(_open_analysis_store(args.store), min_market_acos=args.min_market_acos)
+    if args.table:
+        tables = {args.table: tables[args.table]}
+    if args.format == "json":
+        text = json.dumps(to_json(tables), indent=2, ensure_ascii=False)
+        if args.out:
+            Path(args.out).write_text(text + "\n", encoding="utf-8")
+            print(f"wrote {len(tables)} tables to {args.out}", file=sys.stderr)
+        else:
+            print(text)
+        return EXIT_OK
+    if args.out:
+        paths = write_csv(tables, args.out)
+        print(f"wrote {len(paths)} CSV files to {args.out}/", file=sys.stderr)
+    elif len(tables) == 1:
+        next(iter(tables.values())).to_csv(sys.stdout, index=False)
+    else:
+        raise UsageError("--format csv writes one file per table: give --out FOLDER, "
+                         "or --table NAME to print one table")
+    return EXIT_OK
+
+
+def _cmd_report(args) -> int:
+    from kg.report import write_report
+    path = write_report(_open_analysis_store(args.store), args.out,
+                        min_market_acos=args.min_market_acos)
+    print(f"wrote {path}")
     return EXIT_OK
 
 
@@ -385,6 +427,47 @@ def _parser() -> argparse.ArgumentParser:
                    help="one node per ACO for participants linked to nothing else: auto (when "
                         "the map has over 300 nodes), aggregate (always) or all (never)")
     p.set_defaults(run=_cmd_map)
+
+
+    from kg.analysis import SCHEMA
+
+    def analysis_common(p):
+        p.add_argument("--store", default="out/store", metavar="DIR",
+                       help="published Oxigraph store (default: out/store)")
+        p.add_argument("--min-market-acos", type=int, default=10, metavar="N",
+                       help="flag market shares only in markets with at least N ACOs in the "
+                            "graph (default: 10)")
+
+    p = sub.add_parser(
+        "analyze", help="power and concentration tables (JSON or CSV)",
+        description="Compute voting power on boards, savings captured, dependency, market "
+                    "concentration (HHI, CR4, 2010 and 2023 guidelines), network power, the "
+                    "dominance flags and the early-warning indicators, as tables with a stable "
+                    "schema (see the README, 'Analysis schema'). Unknown values are null/empty.",
+        epilog="examples:\n  aco-kg analyze --format json --out analysis.json\n"
+               "  aco-kg analyze --format csv --out analysis/\n"
+               "  aco-kg analyze --format csv --table partners",
+        formatter_class=fmt)
+    analysis_common(p)
+    p.add_argument("--format", choices=["json", "csv"], default="json",
+                   help="json: one document with every table; csv: one file per table")
+    p.add_argument("--out", default=None, metavar="PATH",
+                   help="json: the file to write; csv: the folder to write (default: stdout)")
+    p.add_argument("--table", choices=sorted(SCHEMA), default=None, help="only this table")
+    p.set_defaults(run=_cmd_analyze)
+
+    p = sub.add_parser(
+        "report", help="write the offline HTML report on power and concentration",
+        description="Write one self-contained HTML file (no external resource) with the "
+                    "ranking of partners, every flag with its reason and source, the "
+                    "early-warning indicators, the tables, plots, and the methods.",
+        epilog="examples:\n  aco-kg report --out report.html\n"
+               "  aco-kg report --store /tmp/tiny/store --out /tmp/report.html",
+        formatter_class=fmt)
+    analysis_common(p)
+    p.add_argument("--out", default="report.html", metavar="FILE",
+                   help="the HTML file to write (default: report.html)")
+    p.set_defaults(run=_cmd_report)
     return parser
 
 

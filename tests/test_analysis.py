@@ -1,0 +1,160 @@
+"""The analysis tables on real stores: schema, queries, the Milbank acceptance, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import pyoxigraph as ox
+import pytest
+
+from conftest import DATA, ROOT, TINY, run_cli
+from kg.analysis import QUERIES, SCHEMA, analyze, schema_markdown, to_json
+from kg.build import build
+
+
+@pytest.fixture(scope="module")
+def curated_store(tmp_path_factory):
+    out = tmp_path_factory.mktemp("curated") / "out"
+    build(DATA, out)
+    return out / "store"
+
+
+@pytest.fixture(scope="module")
+def tiny_store(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tiny") / "out"
+    build(TINY, out)
+    return out / "store"
+
+
+@pytest.fixture(scope="module")
+def curated_tables(curated_store):
+    return analyze(curated_store)
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.name)
+def test_every_analysis_query_has_a_header_and_parses(path):
+    text = path.read_text(encoding="utf-8")
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    for key in ("# question:", "# param:", "# returns:"):
+        assert any(line.startswith(key) for line in header), f"{path.name} lacks '{key}'"
+    returns = next(line for line in header if line.startswith("# returns:"))
+    projected = re.search(r"SELECT(.*?)WHERE", text, re.S).group(1)
+    for variable in re.findall(r"\?(\w+)", projected):
+        assert variable in returns, f"{path.name}: ?{variable} is not documented"
+    list(ox.Store().query(text))  # parses and runs on an empty store
+
+
+def test_no_sparql_text_inside_the_analysis_modules():
+    for path in [ROOT / "kg" / "analysis.py", *(ROOT / "kg" / "power").glob("*.py")]:
+        assert not re.search(r"SELECT\s+\?", path.read_text(encoding="utf-8")), path
+
+
+def test_tables_have_exactly_the_documented_columns(curated_tables):
+    assert list(curated_tables) == list(SCHEMA)
+    for name, (_, columns) in SCHEMA.items():
+        assert list(curated_tables[name].columns) == [c for c, _, _ in columns], name
+
+
+def test_readme_documents_the_schema_as_generated():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert schema_markdown() in readme
+
+
+def test_milbank_partners_are_ranked_with_veto_seats_and_savings_share(curated_tables):
+    ranking = curated_tables["partners"].set_index("partner_id")
+    access = ranking.loc["access-aco-management-partner"]
+    collab = ranking.loc["collaborative-aco-management-partner"]
+    assert access["rank"] == 1 and collab["rank"] == 2
+    assert access["voting_seats"] == 2 and access["boards_with_veto"] == 1
+    assert "the board's size is not reported" in access["governance"]
+    assert pd.isna(access["max_banzhaf"])  # unknown, not invented
+    assert access["savings_share"] == "under 30% (moderate) at Access ACO"
+    assert access["capture_rate_max"] == pytest.approx(0.30)
+    assert "Milbank Quarterly" in access["citations"]
+    assert "Role on board" in access["citations"]
+    assert collab["voting_seats"] == 0 and collab["boards_with_veto"] == 0
+    assert collab["savings_share"] == "significant, no figure at Collaborative ACO"
+    assert pd.isna(collab["captured_usd_min"]) and pd.isna(collab["captured_usd_max"])
+    assert collab["public_share_min"] == 1.0  # Medicaid money
+    assert collab["warnings_present"] == 4
+    assert collab["max_dependency"] == pytest.approx(5 / 6)
+
+
+def test_flags_carry_reason_threshold_and_citation(curated_tables):
+    flags = curated_tables["flags"].set_index(["partner_id", "flag"])
+    veto = flags.loc[("access-aco-management-partner", "veto")]
+    assert veto["status"] == "raised"
+    assert veto["reason"] == "holds a veto on 1 board (Access ACO board)"
+    assert "Murray GF" in veto["citation"] and "Role on board" in veto["locator"]
+    capture = flags.loc[("collaborative-aco-management-partner", "majority-capture")]
+    assert capture["status"] == "unknown"
+    assert "'significant' with no figure" in capture["reason"]
+    assert "Collaborative ACO Analysis" in capture["locator"]
+
+
+def test_early_warnings_are_cited_indicators(curated_tables):
+    warnings = curated_tables["warnings"]
+    collab = warnings[warnings["partner_id"] == "collaborative-aco-management-partner"]
+    assert set(collab["indicator"]) == {"capture-while-withdrawing", "mission-mismatch",
+                                        "no-prior-relationship", "tensions-left-to-fester"}
+    assert (collab["present"] == "yes").all()
+    assert collab["citation"].str.contains("Milbank Quarterly").all()
+    assert collab["locator"].str.len().gt(0).all()
+    assert collab["basis"].str.contains("Milbank Quarterly. 2018").all()
+    access = warnings[warnings["partner_id"] == "access-aco-management-partner"]
+    assert (access["present"] == "no").all()
+
+
+def test_contract_years_stay_contract_years(curated_tables):
+    captured = curated_tables["savings_captured"]
+    access = captured[captured["partner_id"] == "access-aco-management-partner"]
+    assert access["year_label"].tolist() == [f"contract year {k}" for k in range(1, 5)]
+    assert access["captured_usd_max"].tolist() == [450_000.0, 1_500_000.0, 1_500_000.0,
+                                                   1_650_000.0]
+
+
+def test_a_fully_described_board_gets_exact_indices(tiny_store):
+    """The tiny fixture: partner-1 holds 2 of 8 seats, quota 5, and a reserved veto."""
+    tables = analyze(tiny_store)
+    board = tables["board_power"].set_index("player")
+    assert board.loc["partner-1", "banzhaf"] == pytest.approx(0.4117647)
+    assert board.loc["partner-1", "shapley_shubik"] == pytest.approx(4 / 7)
+    assert board.loc["partner-1", "is_veto_player"]
+    assert len(board) == 7  # partner-1 and six one-vote seats
+    captured = tables["savings_captured"].set_index("year")
+    assert captured.loc[2015, "captured_status"] == "no savings"  # a loss year
+    assert captured.loc[2016, "captured_status"] == "unknown"  # savings not reported
+    flags = tables["flags"]
+    assert "over-25pct-of-votes" not in set(flags["flag"])  # 2 of 8 is exactly 25%
+
+
+def test_json_unknowns_are_null(curated_tables):
+    document = to_json(curated_tables)
+    assert document["schema_version"] == "1"
+    rows = {r["partner_id"]: r for r in document["tables"]["partners"]}
+    assert rows["collaborative-aco-management-partner"]["captured_usd_max"] is None
+    json.dumps(document)  # every value is JSON
+
+
+@pytest.mark.slow
+def test_cli_analyze_json_and_csv(curated_store, tmp_path):
+    result = run_cli("analyze", "--store", str(curated_store), "--format", "json",
+                     "--out", str(tmp_path / "a.json"))
+    assert result.returncode == 0, result.stderr
+    document = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    for name, (_, columns) in SCHEMA.items():
+        for row in document["tables"][name]:
+            assert list(row) == [c for c, _, _ in columns]
+    result = run_cli("analyze", "--store", str(curated_store), "--format", "csv",
+                     "--out", str(tmp_path / "csv"))
+    assert result.returncode == 0, result.stderr
+    for name, (_, columns) in SCHEMA.items():
+        header = (tmp_path / "csv" / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0]
+        assert header == ",".join(c for c, _, _ in columns)
+    result = run_cli("analyze", "--store", str(tmp_path / "missing"))
+    assert result.returncode == 2 and "no Oxigraph store" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = run_cli("analyze", "--store", str(curated_store), "--format", "csv")
+    assert result.returncode == 2 and "--out FOLDER" in result.stderr

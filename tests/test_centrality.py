@@ -1,0 +1,88 @@
+"""Network power: Bonacich against the direct matrix formula, PageRank direction, brokerage."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from kg.power.centrality import (bonacich_power, brokerage, control_pagerank, default_betas,
+                                 spectral_radius)
+
+
+def direct_bonacich(graph, beta, weight="weight"):
+    """c = alpha (I - beta A)^-1 A 1 with a dense inverse, alpha so that sum(c^2) = n."""
+    nodes = list(graph)
+    a = nx.to_numpy_array(graph, nodelist=nodes, weight=weight)
+    raw = np.linalg.inv(np.eye(len(nodes)) - beta * a) @ a @ np.ones(len(nodes))
+    return raw * np.sqrt(len(nodes) / np.sum(raw ** 2))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("sign", [1, -1])
+def test_bonacich_matches_the_direct_matrix_formula(seed, sign):
+    graph = nx.gnp_random_graph(40, 0.1, seed=seed, directed=True)
+    rng = np.random.default_rng(seed)
+    for u, v in graph.edges:
+        graph[u][v]["weight"] = float(rng.integers(1, 4))
+    beta = sign * 0.8 / spectral_radius(graph)
+    got = bonacich_power(graph, beta)
+    assert got.to_numpy() == pytest.approx(direct_bonacich(graph, beta), rel=1e-9, abs=1e-9)
+    assert float(np.sum(got ** 2)) == pytest.approx(len(graph))
+
+
+def test_bonacich_matches_networkx_katz_relation():
+    """(I - bA)^-1 A 1 = (k - 1)/b with k from networkx's Katz on the reversed graph."""
+    graph = nx.karate_club_graph()
+    beta = 0.3 / spectral_radius(graph, weight=None)
+    katz = nx.katz_centrality_numpy(graph.reverse() if graph.is_directed() else graph,
+                                    alpha=beta, beta=1.0, normalized=False, weight=None)
+    raw = (np.array([katz[n] for n in graph]) - 1) / beta
+    expected = raw * np.sqrt(len(raw) / np.sum(raw ** 2))
+    assert bonacich_power(graph, beta, weight=None).to_numpy() == pytest.approx(expected)
+
+
+def test_negative_beta_rewards_ties_to_weak_others():
+    path = nx.path_graph(5)
+    positive, negative = bonacich_power(path, 0.3), bonacich_power(path, -0.3)
+    assert positive.idxmax() == 2
+    assert negative[1] > negative[2] and negative[3] > negative[2]
+
+
+def test_beta_zero_is_scaled_degree_and_empty_graph_is_zero():
+    star = nx.star_graph(4)
+    assert bonacich_power(star, 0).to_numpy() == pytest.approx(
+        direct_bonacich(star, 0.0))
+    edgeless = nx.empty_graph(3)
+    assert bonacich_power(edgeless, 0.5).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_singular_beta_is_refused():
+    graph = nx.complete_graph(3)  # eigenvalue 2: beta = 1/2 makes I - beta A singular
+    with pytest.raises(ValueError, match="singular"):
+        bonacich_power(graph, 0.5, weight=None)
+
+
+def test_default_betas_stay_inside_the_convergence_radius():
+    graph = nx.complete_graph(5)
+    plus, minus = default_betas(graph)
+    assert plus == pytest.approx(0.5 / 4) and minus == -plus
+    assert default_betas(nx.DiGraph([("a", "b")])) == (0.5, -0.5)  # acyclic: lambda_max = 0
+
+
+def test_pagerank_credits_the_controller():
+    graph = nx.DiGraph([("p", "a1"), ("p", "a2"), ("p", "a3"), ("h", "a1")])
+    scores = control_pagerank(graph)
+    assert scores.idxmax() == "p"
+    assert scores.sum() == pytest.approx(1)
+    assert scores["p"] > scores["h"]
+
+
+def test_brokerage_samples_with_a_seed_on_large_graphs():
+    graph = nx.connected_watts_strogatz_graph(300, 4, 0.1, seed=7)
+    first = brokerage(graph, seed=3, sample_size=40, sample_above=100)
+    again = brokerage(graph, seed=3, sample_size=40, sample_above=100)
+    exact = brokerage(graph, sample_above=10_000)
+    assert first.equals(again)
+    assert not first.equals(exact)  # it really sampled
+    assert np.corrcoef(first, exact)[0, 1] > 0.8
