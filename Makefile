@@ -45,7 +45,8 @@ cms-import: $(STAMP)  ## import the CMS files of data/cms/ into build-cms/ (gene
 demo: $(STAMP) cms-import  ## import the CMS files and build them with the curated data into out/
 	$(BIN)/aco-kg build --data data --data $(CMS_OUT) --out $(OUT)
 	@echo
-	@echo "The knowledge graph is in $(OUT)/ (graph.ttl, graph.nt, store/, ledger.csv, manifest.json)."
+	@echo "The knowledge graph is in $(OUT)/: graph.ttl, graph.nt, store/ (Oxigraph), ledger.csv, manifest.json,"
+	@echo "report.html (power and concentration) and map.html (interactive map; opens offline in a browser)."
 	@echo "Try: $(BIN)/aco-kg validate   or   $(BIN)/aco-kg --help"
 
 build: demo  ## same as demo

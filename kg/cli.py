@@ -46,10 +46,16 @@ def _print_problems(report, ledger_path: str | None) -> None:
 
 def _cmd_build(args) -> int:
     from kg.build import build
+    from kg.products import products
     say = _progress(args.quiet)
+    names = [n for n in args.products.split(",") if n]
+    try:
+        made = products(names)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     try:
         report = build(args.data or ["data"], args.out, dictionary=args.dictionary, progress=say,
-                       shacl=args.shacl)
+                       shacl=args.shacl, products=made)
     except InvalidDataError as exc:
         _print_problems(exc.report, args.ledger)
         print(f"build failed: {exc.report.summary()}; {args.out} was left as it was",
@@ -59,8 +65,9 @@ def _cmd_build(args) -> int:
         report.ledger.to_csv(args.ledger, index=False)
     out = Path(args.out)
     print(f"built {report.summary()}")
+    extras = "".join(f", {name}.html" for name in names)
     print(f"outputs in {out}/: graph.ttl, graph.nt, ontology.ttl, store/ (Oxigraph), "
-          "ledger.csv, shacl-report.txt, manifest.json")
+          f"ledger.csv, shacl-report.txt, manifest.json{extras}")
     return EXIT_OK
 
 
@@ -274,6 +281,10 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=fmt)
     common(p)
     p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    p.add_argument("--products", default="report,map", metavar="LIST",
+                   help="what else to publish in the release, from the built store: report "
+                        "(report.html), map (map.html); comma-separated, '' for none "
+                        "(default: report,map)")
     p.set_defaults(run=_cmd_build)
 
     p = sub.add_parser(

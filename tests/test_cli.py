@@ -69,3 +69,15 @@ def test_dictionary_command_prints_every_file(capsys):
     assert main(["dictionary"]) == 0
     out = capsys.readouterr().out
     assert "#### `organizations.csv`" in out and "#### `study_findings.csv`" in out
+
+
+def test_cli_build_publishes_report_and_map_in_the_release(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("build", "--data", str(TINY), "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    report = (out / "report.html").read_text(encoding="utf-8")
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in report and "<script>alert(1)</script>" not in page
+    assert "Partner" in report and "vis-network" in page or "vis" in page
+    assert run_cli("build", "--data", str(TINY), "--out", str(tmp_path / "x"),
+                   "--products", "chart").returncode == 2

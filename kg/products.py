@@ -1,0 +1,68 @@
+"""What a build makes from the finished store, inside the same atomic release.
+
+``aco-kg build`` publishes, beside the graph and the store, the power and concentration
+report (``report.html``) and the interactive map (``map.html``) of the graph it built, so
+the three never disagree and a failed report or map publishes nothing. The analysis is
+run once and serves both: the map sizes each organization by its PageRank on the control
+graph (see :mod:`kg.networks`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.iris import mint
+
+__all__ = ["PRODUCTS", "products"]
+
+#: The products a build can make, in the order they are made.
+PRODUCTS = ("report", "map")
+
+
+def products(names=PRODUCTS):
+    """Return the ``(name, make)`` pairs for :func:`kg.build.build`.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Any of :data:`PRODUCTS`.
+
+    Raises
+    ------
+    ValueError
+        For an unknown product name.
+
+    Examples
+    --------
+    >>> [name for name, _ in products(["map"])]
+    ['map']
+    """
+    names = list(names)
+    unknown = set(names) - set(PRODUCTS)
+    if unknown:
+        raise ValueError(f"unknown product {sorted(unknown)}: choose from {', '.join(PRODUCTS)}")
+    cache: dict = {}
+
+    def analysis(staging: Path):
+        if "tables" not in cache:
+            from kg.analysis import analyze
+            from kg.store import open_store
+            cache["tables"] = analyze(open_store(staging / "store"))
+        return cache["tables"]
+
+    def report(staging: Path) -> None:
+        from kg.report import render_report
+        (staging / "report.html").write_text(render_report(analysis(staging)), encoding="utf-8")
+
+    def map_(staging: Path) -> None:
+        from kg.maps import write_map
+        from kg.store import open_store
+        power = None
+        centrality = analysis(staging).get("centrality")
+        if centrality is not None and len(centrality):
+            power = {mint("organization", node): float(score)
+                     for node, score in zip(centrality["node"], centrality["pagerank"])}
+        write_map(open_store(staging / "store"), staging / "map.html", power=power)
+
+    makers = {"report": report, "map": map_}
+    return tuple((name, makers[name]) for name in names)
