@@ -187,6 +187,7 @@ def _cmd_docs(args) -> int:
     written = build_docs(args.out, store=args.store)
     for path in written:
         print(f"wrote {path}")
+    return EXIT_OK
 
 
 def _cmd_map(args) -> int:
@@ -198,6 +199,7 @@ def _cmd_map(args) -> int:
         print(f"note: {note}", file=sys.stderr)
     print(f"wrote {summary.path}: {summary.nodes} organizations and {summary.edges} links "
           f"(layout {summary.seconds['layout']:.1f} s)")
+    return EXIT_OK
 
 
 def _open_analysis_store(path: str):

@@ -37,7 +37,7 @@ def curated_tables(curated_store):
 def test_every_analysis_query_has_a_header_and_parses(path):
     text = path.read_text(encoding="utf-8")
     header = [line for line in text.splitlines() if line.startswith("#")]
-    for key in ("# question:", "# param:", "# returns:"):
+    for key in ("# question:", "# returns:"):  # no "# param:" line: these take none
         assert any(line.startswith(key) for line in header), f"{path.name} lacks '{key}'"
     returns = next(line for line in header if line.startswith("# returns:"))
     projected = re.search(r"SELECT(.*?)WHERE", text, re.S).group(1)
