@@ -11,7 +11,15 @@ This is what :func:`kg.query` and ``aco-kg query`` call. In order:
 
 Examples
 --------
->>> frame = query("cq-08-dissolved-alliances")      # doctest: +SKIP
+Build the tiny fixture and ask which alliances dissolved:
+
+>>> import tempfile, pathlib
+>>> from kg.build import build
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "out"
+>>> _ = build(pathlib.Path(__file__).parent.parent / "tests" / "fixtures" / "tiny", out)
+>>> frame = query("cq-08-dissolved-alliances", store=out / "store")
+>>> frame[["allianceName", "outcomeAsOf", "locator"]].to_dict("records")
+[{'allianceName': 'ACO 1 and Partner 1', 'outcomeAsOf': '2017', 'locator': 'Table 9'}]
 """
 
 from __future__ import annotations
