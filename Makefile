@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test system-deps clean readme cms-import
+.PHONY: help demo build validate test system-deps clean readme cms-import bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -56,3 +56,13 @@ clean:  ## remove the virtual environment and the outputs
 
 readme: $(STAMP)  ## regenerate the README's data dictionary section from data/datapackage.yaml
 	$(BIN)/aco-kg dictionary --update README.md
+
+MORPH := bench/.venv-morph/.installed-stamp
+
+$(MORPH):  # morph-kgc pins older rdflib, pyoxigraph and pandas: it gets its own venv
+	$(PYTHON) -m venv bench/.venv-morph
+	bench/.venv-morph/bin/python -m pip install --quiet "morph-kgc>=2.10,<2.11"
+	@touch $(MORPH)
+
+bench: $(STAMP) $(MORPH)  ## benchmarks (not part of test): build, queries, morph-kgc and rdflib peers -> bench/results/
+	$(BIN)/python bench/build_bench.py
