@@ -154,17 +154,23 @@ def bench_morph(folders, work: Path, runs: int) -> dict:
 
 
 def bench_rdflib(folders, work: Path, queries: Path | None, shacl: bool, timeout: float) -> dict:
+    partial = work / "rdflib.json"
+    partial.unlink(missing_ok=True)
     command = [PY, str(BENCH / "peers.py"), "rdflib", *map(str, folders), "--nt",
-               str(work / "rdflib.nt")]
+               str(work / "rdflib.nt"), "--json", str(partial)]
     if shacl:
         command.append("--shacl")
     if queries:
         command += ["--queries", str(queries)]
     result = timed(command, cwd=ROOT, timeout=timeout)
-    if result["rc"] != 0:
-        done = {"rc": result["rc"], "note": f"did not finish within {timeout:.0f} s"
-                if result["rc"] == "timeout" else result["stderr"][-500:]}
+    if result["rc"] == "timeout":
+        done = json.loads(partial.read_text()) if partial.exists() else {}
+        queries_done = len(done.get("query_s", {}))
+        done["note"] = (f"stopped at the {timeout:.0f} s limit after {queries_done} queries"
+                        if "build_s" in done else f"did not finish within {timeout:.0f} s")
         return done
+    if result["rc"] != 0:
+        return {"rc": result["rc"], "note": result["stderr"][-500:]}
     measured = json.loads(result["stdout"].strip().splitlines()[-1])
     measured["peak_mb"] = result["peak_mb"]
     measured["wall_s"] = result["seconds"]

@@ -181,18 +181,24 @@ def _rdflib_main(args) -> None:
     """Build, write, optionally validate and query with rdflib; print timings as JSON."""
     result = {}
     started = time.perf_counter()
+
+    def save():  # after every stage, so a run stopped at its time limit still reports
+        if args.json:
+            Path(args.json).write_text(json.dumps(result))
     graph, rows = rdflib_build([Path(d) for d in args.folders])
     result["build_s"] = time.perf_counter() - started
     result["rows"], result["triples"] = rows, len(graph)
     t = time.perf_counter()
     graph.serialize(args.nt, format="nt", encoding="utf-8")
     result["write_nt_s"] = time.perf_counter() - t
+    save()
     if args.shacl:
         from kg.ontology import load_ontology, load_shapes
         from kg.shapes import validate_graph
         t = time.perf_counter()
         conforms, _results, _text = validate_graph(graph, load_shapes(), load_ontology())
         result["shacl_s"], result["shacl_conforms"] = time.perf_counter() - t, bool(conforms)
+        save()
     if args.queries:
         from kg.ontology import load_ontology
         graph += load_ontology()  # the store holds data and ontology: so does this graph
@@ -201,6 +207,8 @@ def _rdflib_main(args) -> None:
             t = time.perf_counter()
             list(graph.query(query.read_text(encoding="utf-8")))
             latencies[query.name] = time.perf_counter() - t
+            result["query_s"] = latencies
+            save()
             print(json.dumps({"query": query.name, "s": latencies[query.name]}), file=sys.stderr,
                   flush=True)
         result["query_s"] = latencies
@@ -219,6 +227,7 @@ def main(argv=None) -> int:
     p.add_argument("--nt", required=True)
     p.add_argument("--shacl", action="store_true")
     p.add_argument("--queries", default=None)
+    p.add_argument("--json", default=None, help="also write the results here after each stage")
     args = parser.parse_args(argv)
     if args.peer == "rml":
         out = Path(args.out)
