@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test system-deps clean readme cms-import docs queries golden-queries map bench report
+.PHONY: help demo build validate test system-deps clean readme cms-import docs queries golden-queries map bench bench-build bench-maps report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -67,7 +67,9 @@ clean:  ## remove the virtual environment and the outputs
 map: $(STAMP) system-deps  ## write the interactive map of the built graph to reports/map.html (run make demo first)
 	$(BIN)/aco-kg map --store $(OUT)/store --out reports/map.html
 
-bench: $(STAMP) system-deps  ## time map layout and drawing in headless Chromium at three sizes (not part of make test)
+bench: bench-build bench-maps  ## every benchmark (not part of make test); results in BENCHMARKS.md
+
+bench-maps: $(STAMP) system-deps  ## time map layout and drawing in headless Chromium at three sizes
 	$(BIN)/python bench/map_bench.py --out BENCHMARKS.md
 
 readme: $(STAMP)  ## regenerate the README's data dictionary section from data/datapackage.yaml
@@ -82,3 +84,13 @@ docs: demo  ## write docs/site/: the ontology reference (pyLODE) and the query c
 
 golden-queries: $(STAMP)  ## regenerate tests/golden/queries/ (then review the diff by hand)
 	$(BIN)/python tests/make_query_golden.py
+
+MORPH := bench/.venv-morph/.installed-stamp
+
+$(MORPH):  # morph-kgc pins older rdflib, pyoxigraph and pandas: it gets its own venv
+	$(PYTHON) -m venv bench/.venv-morph
+	bench/.venv-morph/bin/python -m pip install --quiet "morph-kgc>=2.10,<2.11"
+	@touch $(MORPH)
+
+bench-build: $(STAMP) $(MORPH)  ## build/query benchmarks with morph-kgc and rdflib peers -> bench/results/
+	$(BIN)/python bench/build_bench.py

@@ -242,6 +242,29 @@ def _cmd_report(args) -> int:
     path = write_report(_open_analysis_store(args.store), args.out,
                         min_market_acos=args.min_market_acos)
     print(f"wrote {path}")
+
+
+def _cmd_synth(args) -> int:
+    from kg.synth import SIZES, synthesize
+    if args.size and args.acos:
+        raise UsageError("give --size or --acos, not both")
+    if not args.size and not args.acos:
+        raise UsageError("give --acos N or --size national|clinician")
+    if args.acos is not None and args.acos < 1:
+        raise UsageError("--acos must be at least 1")
+    if args.participants is not None and args.participants < (args.acos or 1):
+        raise UsageError("--participants must be at least the number of ACOs")
+    if args.clinicians < 0:
+        raise UsageError("--clinicians must be 0 or more")
+    size = dict(SIZES[args.size]) if args.size else {"acos": args.acos}
+    if args.participants is not None:
+        size["participants"] = args.participants
+    if args.clinicians:
+        size["clinicians"] = args.clinicians
+    written = synthesize(args.out, seed=args.seed, **size)
+    shown = ", ".join(f"{n} {name}" for name, n in written.items() if n)
+    print(f"wrote {args.out}/ (seed {args.seed}): {shown}")
+    print(f"build it with: aco-kg build --data {args.out} --out OUT")
     return EXIT_OK
 
 
@@ -327,6 +350,31 @@ def _parser() -> argparse.ArgumentParser:
                    help="partner-domain table (default: data/partner_domains.csv)")
     p.add_argument("-q", "--quiet", action="store_true", help="no notes")
     p.set_defaults(run=_cmd_import)
+
+    p = sub.add_parser(
+        "synth", help="write a realistic synthetic dataset (CSV files) for scale tests",
+        description="Write every CSV file of the data dictionary for N synthetic ACOs: "
+                    "participants, boards and seats, vetoes, partners and their alliances, "
+                    "services, payer contracts, savings per year, savings shares and "
+                    "(optionally) clinicians. Distributions are fitted to the CMS files in "
+                    "data/cms and shares taken from the literature (see kg/synth.py). The "
+                    "same seed gives byte-identical files.",
+        epilog="examples:\n  aco-kg synth --acos 40 --seed 1 --out /tmp/synth40\n"
+               "  aco-kg synth --size national --seed 7 --out /tmp/national\n"
+               "  aco-kg synth --size clinician --out /tmp/clinician\n"
+               "  aco-kg build --data /tmp/synth40 --out /tmp/synth40-out",
+        formatter_class=fmt)
+    p.add_argument("--acos", type=int, default=None, metavar="N", help="number of ACOs")
+    p.add_argument("--size", choices=("national", "clinician"), default=None,
+                   help="named size: national (1,500 ACOs, 30,000 participants) or clinician "
+                        "(the same and 600,000 clinicians)")
+    p.add_argument("--participants", type=int, default=None, metavar="N",
+                   help="total participant organizations (default: fitted, about 34 per ACO)")
+    p.add_argument("--clinicians", type=int, default=0, metavar="N",
+                   help="total clinicians (default 0: none, or the named size's)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write")
+    p.set_defaults(run=_cmd_synth)
 
     p = sub.add_parser(
         "dictionary", help="print the data dictionary as Markdown",

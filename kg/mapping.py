@@ -73,6 +73,25 @@ def escape_literal(values: pd.Series) -> pd.Series:
             .str.replace("\r", "\\r", regex=False))
 
 
+#: Characters that urllib.parse.quote never escapes: an identifier made only of these is
+#: its own IRI segment, so :func:`_mint_all` skips the per-value call for it.
+_UNQUOTED = r"[A-Za-z0-9_.~-]+"
+
+
+def _mint_all(kind: str, values: pd.Series) -> pd.Series:
+    """:func:`kg.iris.mint` of every value, column-wise where no character needs quoting.
+
+    >>> _mint_all("seat", pd.Series(["s1", "s 1"])).tolist()
+    ['https://w3id.org/aco-kg/id/seat/s1', 'https://w3id.org/aco-kg/id/seat/s%201']
+    """
+    plain = values.str.fullmatch(_UNQUOTED).fillna(False).astype(bool)
+    minted = mint(kind, "")  # the kind segment, quoted once
+    result = minted + values
+    if not plain.all():
+        result[~plain] = values[~plain].map(lambda v: mint(kind, v))
+    return result
+
+
 def _iri(values: pd.Series) -> pd.Series:
     return "<" + values + ">"
 
@@ -82,7 +101,7 @@ def _objects(values: pd.Series, f: Field, dictionary: Dictionary,
     """The N-Triples object term of each (non-blank, valid) cell."""
     if f.reference:
         kind = kinds[f.reference]
-        return _iri(values.map(lambda v: mint(kind, v)))
+        return _iri(_mint_all(kind, values))
     if f.code_scheme == "*":
         qualified = {f"{s}/{n}": iri for s, notes in codes.items() for n, iri in notes.items()}
         return _iri(values.map(qualified))
@@ -127,7 +146,7 @@ def map_tables(tables: dict[str, Table], dictionary: Dictionary,
         if table is None:
             continue
         rows = table.accepted
-        subjects = rows[r.primary_key].map(lambda v, k=r.iri_kind: mint(k, v))
+        subjects = _mint_all(r.iri_kind, rows[r.primary_key])
         all_iris = [""] * len(table.frame)
         for pos, iri in subjects.items():
             all_iris[pos] = iri

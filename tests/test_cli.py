@@ -62,7 +62,7 @@ def test_progress_goes_to_stderr(tmp_path):
     result = run_cli("build", "--data", str(TINY), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     from kg.dictionary import load_dictionary
-    files = len(load_dictionary().resources)
+    files = len(load_dictionary().resources)  # one file per resource of the dictionary
     assert f"read {files} files" in result.stderr and "SHACL (pySHACL): conforms" in result.stderr
     assert "built" in result.stdout
 

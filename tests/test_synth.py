@@ -1,0 +1,151 @@
+"""The synthetic data generator: deterministic, buildable, and true to its parameters."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kg.build import build, validate
+from kg.cli import main
+from kg.dictionary import load_dictionary
+from kg.synth import ASSUMPTIONS, LITERATURE, SIZES, fit_cms, synthesize
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
+
+
+def test_same_seed_gives_byte_identical_files(tmp_path):
+    synthesize(tmp_path / "a", acos=30, seed=5, clinicians=200)
+    synthesize(tmp_path / "b", acos=30, seed=5, clinicians=200)
+    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert a == b
+    assert len(a) == len(load_dictionary().resources)
+
+
+def test_different_seeds_give_different_files(tmp_path):
+    synthesize(tmp_path / "a", acos=30, seed=5)
+    synthesize(tmp_path / "b", acos=30, seed=6)
+    a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
+    assert a.keys() == b.keys()
+    assert a["savings.csv"] != b["savings.csv"]
+    assert a["aco_participants.csv"] != b["aco_participants.csv"]
+
+
+def test_small_synth_builds_without_a_rejected_row_and_conforms(tmp_path):
+    synthesize(tmp_path / "data", acos=40, seed=1, clinicians=400)
+    report = build(tmp_path / "data", tmp_path / "out", shacl="oxigraph")
+    assert report.rows_rejected == 0 and report.rows_read == report.rows_loaded > 40 * 10
+    assert report.shacl_conforms is True
+    counts = pd.read_csv(tmp_path / "out" / "ledger.csv").groupby("file").size()
+    assert any(name.endswith("clinicians.csv") and n == 400 for name, n in counts.items())
+
+
+def test_small_synth_conforms_under_pyshacl_too(tmp_path):
+    # the reference SHACL engine, on a synth small enough for it
+    synthesize(tmp_path / "data", acos=8, seed=2, participants=16, clinicians=30)
+    report = validate(tmp_path / "data", shacl="pyshacl")
+    assert report.ok and report.rows_rejected == 0 and report.shacl_conforms is True
+
+
+def _read(folder: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def medium(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("medium")
+    synthesize(folder, acos=3000, seed=11, participants=6000)
+    return folder
+
+
+def test_partner_shares_match_lewis_2018(medium):
+    acos = _read(medium, "organizations").query("kind == 'aco'")
+    members = _read(medium, "alliance_members")
+    partnered = members.query("role == 'aco'")["org_id"].nunique()
+    assert abs(partnered / len(acos) - LITERATURE["partnered_share"]) < 0.03
+    services = _read(medium, "services")
+    alliances = _read(medium, "alliances")["alliance_id"]
+    per_alliance = services.groupby("alliance_id")["service_type"].apply(set)
+    per_alliance = per_alliance.reindex(alliances).map(lambda s: s if isinstance(s, set) else set())
+    assert len(per_alliance) == partnered
+    for service, share in LITERATURE["services"].items():
+        observed = per_alliance.map(lambda s: service in s).mean()
+        assert abs(observed - share) < 0.04, (service, observed)
+    risk = per_alliance.map(lambda s: "risk-bearing" in s).mean()
+    assert abs(risk - LITERATURE["risk_sharing_share_of_partnered"]) < 0.05
+    four = per_alliance.map(lambda s: set(LITERATURE["services"]) <= s).mean()
+    assert 0.5 <= four < 0.6  # half by construction, plus the chance draws of all four
+
+
+def test_portfolios_follow_the_fitted_top_share(medium):
+    members = _read(medium, "alliance_members").query("role == 'management-partner'")
+    sizes = members["org_id"].value_counts()
+    fit = fit_cms()
+    assert abs(sizes.iloc[0] / sizes.sum() - fit.top_partner_share) < 0.05
+    assert sizes.is_monotonic_decreasing or sizes.iloc[0] > sizes.iloc[-1]
+
+
+def test_savings_and_beneficiaries_follow_the_cms_fit(medium):
+    fit = fit_cms()
+    savings = _read(medium, "savings")
+    rate = savings["savings_rate_pct"].astype(float)
+    assert abs(rate.mean() - fit.savings_rate_pct[0]) < 0.3
+    assert abs(rate.std() - fit.savings_rate_pct[1]) < 0.3
+    ab = savings["assigned_beneficiaries"].astype(float)
+    assert abs(math.log(ab.median()) - fit.log_beneficiaries[0]) < 0.1
+    generated = savings["generated_savings_usd"].astype(float)
+    bench, spent = savings["benchmark_usd"].astype(float), savings["expenditure_usd"].astype(float)
+    assert ((bench - spent - generated).abs() < 0.02).all()
+    earned = savings["earned_savings_usd"].astype(float)
+    assert ((earned > 0) <= (rate >= ASSUMPTIONS["minimum_rate_pct"])).all()
+    contracts = _read(medium, "payer_contracts")
+    two_sided = (contracts["risk_model"] == "two-sided").mean()
+    assert abs(two_sided - fit.two_sided_share) < 0.04
+
+
+def test_boards_respect_the_75_percent_participant_rule(medium):
+    seats = _read(medium, "board_seats")
+    partners = set(_read(medium, "organizations").query("kind == 'management-partner'")["org_id"])
+    by_board = seats.assign(partner=seats["holder_org"].isin(partners)).groupby("board_id")["partner"]
+    assert (by_board.mean() <= 0.25).all()
+    assert by_board.sum().gt(0).any()
+    powers = _read(medium, "reserved_powers")
+    assert set(powers["holder_org"]) <= partners and len(powers) > 0
+
+
+def test_fit_agrees_with_an_independent_reading_of_the_files():
+    fit = fit_cms()
+    with open(ROOT / "data/cms/mssp_results_2023.csv", newline="", encoding="utf-8-sig") as handle:
+        logs = [math.log(int(r["N_AB"])) for r in csv.DictReader(handle)
+                if r["N_AB"].isdigit() and int(r["N_AB"]) > 0]
+    assert abs(sum(logs) / len(logs) - fit.log_beneficiaries[0]) < 1e-3
+    with open(ROOT / "data/cms/mssp_participants_2026.csv", newline="", encoding="utf-8-sig") as handle:
+        sites = {r["aco_id"]: r["public_website"] for r in csv.DictReader(handle)}
+    assert sum("aledade.com" in s.lower() for s in sites.values()) == fit.partner_counts[0] == 63
+    assert len(sites) == fit.acos_2026 == 511
+
+
+def test_named_sizes_and_totals(tmp_path):
+    assert SIZES["national"]["acos"] == 1500 and SIZES["clinician"]["clinicians"] == 600_000
+    written = synthesize(tmp_path, acos=50, seed=3, participants=400, clinicians=1000)
+    assert written["aco_participants"] == 400 and written["clinicians"] == 1000
+    clinicians = _read(tmp_path, "clinicians")
+    participants = set(_read(tmp_path, "aco_participants")["org_id"])
+    assert set(clinicians["practice_org"]) <= participants
+
+
+def test_cli_synth_writes_and_refuses_bad_arguments(tmp_path, capsys):
+    assert main(["synth", "--acos", "5", "--seed", "2", "--out", str(tmp_path / "s")]) == 0
+    assert (tmp_path / "s" / "boards.csv").is_file()
+    assert "wrote" in capsys.readouterr().out
+    assert main(["synth", "--acos", "5", "--size", "national", "--out", str(tmp_path)]) == 2
+    assert main(["synth", "--acos", "0", "--out", str(tmp_path)]) == 2
+    assert main(["synth", "--out", str(tmp_path)]) == 2
+    assert "give --acos" in capsys.readouterr().err
