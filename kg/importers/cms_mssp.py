@@ -45,7 +45,7 @@ from kg.errors import UsageError
 from kg.importers.cells import number, plain_decimal, states, us_date
 from kg.importers.crosswalk import ACO_ID, ACO_NUM, Crosswalk
 from kg.importers.folder import ImportFolder, ImportReport
-from kg.importers.source_file import read_records
+from kg.importers.source_file import locate_columns, read_records
 
 __all__ = ["ALIASES", "REQUIRED", "LAYOUT_2013", "correct_2013_header", "rate_scale",
            "implausible", "import_mssp_results", "source_id_for"]
@@ -219,13 +219,8 @@ def source_id_for(path: str | Path) -> str:
 
 
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
-    where, used = {}, set()
-    for quantity, names in ALIASES.items():
-        for name in names:
-            if name in header:
-                where[quantity] = header.index(name)
-                used.add(name)
-                break
+    where = locate_columns(header, ALIASES)
+    used = {header[i] for i in where.values()}
     used |= {h for h in header if h in TRACK_FLAGS or h == "Track 2 ACO"}
     return where, [h for h in header if h not in used]
 

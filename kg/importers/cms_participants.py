@@ -19,7 +19,7 @@ from kg.importers.cms_mssp import source_id_for
 from kg.importers.crosswalk import ACO_ID
 from kg.importers.folder import ImportFolder, ImportReport
 from kg.importers.partners import add_inferred_link, match_domain, read_partner_domains
-from kg.importers.source_file import read_records
+from kg.importers.source_file import locate_columns, read_records
 
 __all__ = ["PARTICIPANT_ALIASES", "import_participants"]
 
@@ -48,12 +48,7 @@ def import_participants(path: str | Path, out: ImportFolder, *, year: int = 2026
     report.rows_read = len(records)
     source = source_id or source_id_for(path)
     table = read_partner_domains(partner_domains)
-    where = {}
-    for quantity, names in PARTICIPANT_ALIASES.items():
-        for name in names:
-            if name in header:
-                where[quantity] = header.index(name)
-                break
+    where = locate_columns(header, PARTICIPANT_ALIASES)
     unknown = [h for h in header if h not in {header[i] for i in where.values()}]
     if unknown:
         report.notes.append("ignored columns: " + ", ".join(unknown))

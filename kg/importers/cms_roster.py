@@ -15,7 +15,7 @@ from kg.importers.cms_mssp import source_id_for
 from kg.importers.crosswalk import ACO_ID
 from kg.importers.folder import ImportFolder, ImportReport
 from kg.importers.partners import add_inferred_link, match_domain, read_partner_domains
-from kg.importers.source_file import read_records
+from kg.importers.source_file import locate_columns, read_records
 
 __all__ = ["ROSTER_ALIASES", "import_roster"]
 
@@ -39,8 +39,7 @@ def import_roster(path: str | Path, out: ImportFolder, *, year: int = 2023,
     report.rows_read = len(records)
     source = source_id or source_id_for(path)
     table = read_partner_domains(partner_domains)
-    where = {q: header.index(n) for q, names in ROSTER_ALIASES.items() for n in names[::-1]
-             if n in header}
+    where = locate_columns(header, ROSTER_ALIASES)
     unknown = [h for h in header if h not in {header[i] for i in where.values()}]
     if unknown:
         report.notes.append("ignored columns: " + ", ".join(unknown))

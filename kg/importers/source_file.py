@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kg.errors import UsageError
 
-__all__ = ["read_records"]
+__all__ = ["read_records", "locate_columns"]
 
 
 def read_records(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
@@ -52,3 +52,19 @@ def read_records(path: str | Path) -> tuple[list[str], list[tuple[int, list[str]
     except csv.Error as exc:
         raise UsageError(f"{path}:{reader.line_num}: malformed CSV: {exc}") from None
     return header, records
+
+
+def locate_columns(header: list[str], aliases: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Map each quantity to the position of its first alias present in `header`.
+
+    >>> locate_columns(["ACO_Name", "N_AB"], {"name": ("aco_name", "ACO_Name"), "ab": ("N_AB",),
+    ...                                      "state": ("ACO_State",)})
+    {'name': 0, 'ab': 1}
+    """
+    where = {}
+    for quantity, names in aliases.items():
+        for name in names:
+            if name in header:
+                where[quantity] = header.index(name)
+                break
+    return where
