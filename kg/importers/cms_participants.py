@@ -17,9 +17,8 @@ from pathlib import Path
 from kg.importers.cells import states, us_date, web_host, slug
 from kg.importers.cms_mssp import source_id_for
 from kg.importers.crosswalk import ACO_ID
-from kg.importers.folder import ImportFolder, ImportReport
+from kg.importers.folder import ImportFolder, ImportReport, start_import
 from kg.importers.partners import add_inferred_link, match_domain, read_partner_domains
-from kg.importers.source_file import locate_columns, read_records
 
 __all__ = ["PARTICIPANT_ALIASES", "import_participants"]
 
@@ -43,23 +42,11 @@ def import_participants(path: str | Path, out: ImportFolder, *, year: int = 2026
     ImportReport
     """
     path = Path(path)
-    report = ImportReport(str(path))
-    header, records = read_records(path)
-    report.rows_read = len(records)
+    report, header, records, where = start_import(path, PARTICIPANT_ALIASES, REQUIRED)
+    if where is None:
+        return report
     source = source_id or source_id_for(path)
     table = read_partner_domains(partner_domains)
-    where = locate_columns(header, PARTICIPANT_ALIASES)
-    unknown = [h for h in header if h not in {header[i] for i in where.values()}]
-    if unknown:
-        report.notes.append("ignored columns: " + ", ".join(unknown))
-    missing = [q for q in REQUIRED if q not in where]
-    if missing:
-        reason = "file rejected: required column missing: " + "; ".join(
-            f"{q} (one of: {', '.join(PARTICIPANT_ALIASES[q])})" for q in missing)
-        for line, _ in records:
-            report.ledger.rejected(str(path), line, missing[0], reason)
-        report.notes.append(f"{path}: {reason}")
-        return report
     results_acos = {row["contract_id"].removeprefix("mssp-") for row in out.rows["savings"].values()
                     if row["contract_id"].startswith("mssp-")}
     latest = max((int(r["performance_year"]) for r in out.rows["savings"].values()

@@ -13,9 +13,8 @@ from pathlib import Path
 from kg.importers.cells import states
 from kg.importers.cms_mssp import source_id_for
 from kg.importers.crosswalk import ACO_ID
-from kg.importers.folder import ImportFolder, ImportReport
+from kg.importers.folder import ImportFolder, ImportReport, start_import
 from kg.importers.partners import add_inferred_link, match_domain, read_partner_domains
-from kg.importers.source_file import locate_columns, read_records
 
 __all__ = ["ROSTER_ALIASES", "import_roster"]
 
@@ -34,21 +33,11 @@ def import_roster(path: str | Path, out: ImportFolder, *, year: int = 2023,
                   source_id: str | None = None, partner_domains=None) -> ImportReport:
     """Import the roster into `out`; see the module docstring."""
     path = Path(path)
-    report = ImportReport(str(path))
-    header, records = read_records(path)
-    report.rows_read = len(records)
+    report, header, records, where = start_import(path, ROSTER_ALIASES, REQUIRED)
+    if where is None:
+        return report
     source = source_id or source_id_for(path)
     table = read_partner_domains(partner_domains)
-    where = locate_columns(header, ROSTER_ALIASES)
-    unknown = [h for h in header if h not in {header[i] for i in where.values()}]
-    if unknown:
-        report.notes.append("ignored columns: " + ", ".join(unknown))
-    missing = [q for q in REQUIRED if q not in where]
-    if missing:
-        reason = "file rejected: required column missing: " + ", ".join(missing)
-        for line, _ in records:
-            report.ledger.rejected(str(path), line, missing[0], reason)
-        return report
     inferred = {}
     seen: dict[str, int] = {}
     for line, record in records:

@@ -131,3 +131,36 @@ class ImportReport:
         (folder / f"import-{stem}.notes.txt").write_text(
             self.summary() + "\n" + "".join(f"- {n}\n" for n in self.notes), encoding="utf-8")
         return path
+
+
+def start_import(path: str | Path, aliases: dict[str, tuple[str, ...]],
+                 required: tuple[str, ...]):
+    """Read a CMS file and find its columns; reject every row if a required one is missing.
+
+    Returns
+    -------
+    report : ImportReport
+        With the rows read, a note on ignored columns, and the rejections if any.
+    header, records
+        As :func:`kg.importers.source_file.read_records` gives them.
+    where : dict or None
+        Quantity -> column position; None when the file was rejected.
+    """
+    from kg.importers.source_file import locate_columns, read_records
+
+    report = ImportReport(str(path))
+    header, records = read_records(path)
+    report.rows_read = len(records)
+    where = locate_columns(header, aliases)
+    unknown = [h for h in header if h not in {header[i] for i in where.values()}]
+    if unknown:
+        report.notes.append("ignored columns: " + ", ".join(unknown))
+    missing = [q for q in required if q not in where]
+    if missing:
+        reason = "file rejected: required column missing: " + "; ".join(
+            f"{q} (one of: {', '.join(aliases[q])})" for q in missing)
+        for line, _ in records:
+            report.ledger.rejected(str(path), line, missing[0], reason)
+        report.notes.append(f"{path}: {reason}")
+        return report, header, records, None
+    return report, header, records, where
