@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 invalid data (nothing published); 2 usage or internal e
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -543,7 +544,14 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # the reader stopped early (`aco-kg query ... | head`): its choice, not our failure.
+        # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except UsageError as exc:
         print(f"aco-kg: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

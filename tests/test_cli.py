@@ -83,3 +83,17 @@ def test_cli_build_publishes_report_and_map_in_the_release(tmp_path):
     assert "Partner" in report and "vis-network" in page or "vis" in page
     assert run_cli("build", "--data", str(TINY), "--out", str(tmp_path / "x"),
                    "--products", "chart").returncode == 2
+
+
+@pytest.mark.parametrize("argv", [["queries"], ["dictionary"]])
+def test_a_reader_that_stops_early_gets_no_traceback(argv):
+    # `aco-kg queries | head -1`: the reader closes the pipe before aco-kg writes; the
+    # command must end quietly (exit 0), not with a BrokenPipeError traceback (exit 2/120)
+    import subprocess
+    import sys
+    child = subprocess.Popen([sys.executable, "-m", "kg", *argv], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+    child.stdout.close()
+    stderr = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 0, stderr
+    assert "BrokenPipe" not in stderr and "Traceback" not in stderr, stderr
