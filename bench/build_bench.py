@@ -25,7 +25,6 @@ Results go to bench/results/results.json and a Markdown table bench/results/resu
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -108,8 +107,9 @@ def bench_aco_kg(folders, work: Path, runs: int, shacl: str) -> dict:
     out = work / "out"
     results = []
     for _ in range(runs):
+        # the validated, queryable store; the report and map are timed on their own below
         results.append(timed([PY, "-m", "kg", "build", *data_args, "--out", str(out), "-q",
-                              "--shacl", shacl], cwd=ROOT))
+                              "--shacl", shacl, "--products", ""], cwd=ROOT))
         if results[-1]["rc"] != 0:
             raise RuntimeError(f"aco-kg build failed: {results[-1]['stderr']}")
     manifest = json.loads((out / "manifest.json").read_text())
@@ -174,7 +174,10 @@ def bench_rdflib(folders, work: Path, queries: Path | None, shacl: bool, timeout
         done = json.loads(partial.read_text()) if partial.exists() else {}
         queries_done = len(done.get("query_s", {}))
         done["note"] = (f"stopped at the {timeout:.0f} s limit after {queries_done} queries"
+                        if "shacl_s" in done or not shacl else
+                        f"stopped at the {timeout:.0f} s limit during pySHACL"
                         if "build_s" in done else f"did not finish within {timeout:.0f} s")
+        done["stopped"] = True
         return done
     if result["rc"] != 0:
         return {"rc": result["rc"], "note": result["stderr"][-500:]}
@@ -228,10 +231,45 @@ def bench_queries(store: str, queries: Path | None, runs: int, limit: float) -> 
     return result
 
 
-def bench_optional(module: str, what: str) -> dict:
-    if importlib.util.find_spec(module) is None:
-        return {"skipped": f"{module} does not exist in this branch: no {what} to time"}
-    return {"skipped": f"{module} exists, but this harness has no entry point for it yet"}
+# the full analysis (every table of kg.analysis) and the map (kg.maps.write_map, nodes sized
+# by the analysis' PageRank, as the build's map product does), each timed on its own
+_PRODUCTS_RUNNER = """
+import json, sys, time
+from pathlib import Path
+from kg.analysis import analyze
+from kg.maps import write_map
+from kg.products import map_power
+from kg.store import open_store
+store = open_store(sys.argv[1])
+t = time.perf_counter()
+tables = analyze(store)
+analysis_s = time.perf_counter() - t
+power = map_power(tables)
+t = time.perf_counter()
+write_map(store, Path(sys.argv[2]), power=power)
+map_s = time.perf_counter() - t
+print(json.dumps({"analysis_s": analysis_s, "map_s": map_s,
+                  "tables": {name: len(table) for name, table in tables.items()}}))
+"""
+
+
+def bench_products(store: str, work: Path, runs: int, limit: float) -> dict:
+    """Median seconds of the full analysis and of the map generation on the published store."""
+    measured = []
+    for _ in range(runs):
+        result = timed([PY, "-c", _PRODUCTS_RUNNER, store, str(work / "map.html")], cwd=ROOT,
+                       timeout=limit)
+        if result["rc"] == "timeout":
+            return {"note": f"stopped at the {limit:.0f} s limit"}
+        if result["rc"] != 0:
+            return {"skipped": f"analysis or map failed: {result['stderr'][-500:]}"}
+        measured.append(json.loads(result["stdout"].strip().splitlines()[-1]))
+        measured[-1]["peak_mb"] = result["peak_mb"]
+    return {"analysis_s": median([m["analysis_s"] for m in measured]),
+            "analysis_runs_s": [m["analysis_s"] for m in measured],
+            "map_s": median([m["map_s"] for m in measured]),
+            "map_runs_s": [m["map_s"] for m in measured],
+            "peak_mb": max(m["peak_mb"] for m in measured), "tables": measured[-1]["tables"]}
 
 
 def versions() -> dict:
@@ -266,32 +304,52 @@ def machine() -> dict:
             "python": platform.python_version(), "system": platform.platform()}
 
 
+def rdflib_ratio(a: dict, rd: dict) -> str:
+    """The rdflib path (build, N-Triples, pySHACL) over aco-kg's validated build.
+
+    A path stopped at its time limit before pySHACL finished gives a lower bound (">= ").
+    """
+    if "build_s" not in rd and not rd.get("stopped"):
+        return "-"
+    if "shacl_s" in rd:
+        total = rd["build_s"] + rd.get("write_nt_s", 0) + rd["shacl_s"]
+        return f"{total / a['build_s']:.1f}x"
+    if rd.get("stopped"):
+        return f">= {rd['limit_s'] / a['build_s']:.1f}x (stopped at {rd['limit_s']:.0f} s)"
+    return "- (no pySHACL)"
+
+
 def table(results: dict) -> str:
     def f(v, fmt="{:.1f}"):
         return "-" if v is None else fmt.format(v)
     lines = ["| dataset | rows | triples | aco-kg build (s) | peak MB | rows/s | triples/s | "
              "aco-kg CSV->NT (s) | morph-kgc CSV->NT (s) | morph triples | ratio morph/aco-kg | "
              "rdflib build+NT (s) | rdflib SHACL (s) | ratio rdflib/aco-kg build | "
-             "query p50 / p95 (ms) | rdflib queries (s, total) |",
-             "|" + "---|" * 16]
+             "query p50 / p95 (ms) | slowest query p50 (ms) | rdflib queries (s, total) | "
+             "analysis (s) | map (s) |",
+             "|" + "---|" * 19]
     for name, r in results["datasets"].items():
         a, m, rd, q = r["aco_kg"], r["morph_kgc"], r["rdflib"], r["queries"]
+        p = r.get("products", {})
         morph_s = m.get("csv_to_nt_s")
-        rd_build = (rd.get("build_s") or 0) + (rd.get("write_nt_s") or 0) if "build_s" in rd else None
-        rd_total = rd_build + (rd.get("shacl_s") or 0) if rd_build is not None else None
+        rd_build = rd["build_s"] + (rd.get("write_nt_s") or 0) if "build_s" in rd else None
         q_text = (f"{q['p50_ms']:.1f} / {q['p95_ms']:.1f}" if "p50_ms" in q else "skipped")
         if q.get("over_limit"):
             q_text += f" ({len(q['over_limit'])} over {q['limit_s']:.0f} s, not counted)"
+        slowest = (f"{q['slowest_p50_ms']:.1f} ({q['slowest']})" if "slowest" in q else "-")
         rq = rd.get("query_s")
         lines.append(
-            f"| {name} | {a['rows']} | {a['triples']} | {f(a['build_s'])} | {f(a['build_peak_mb'], '{:.0f}')} "
+            f"| {name} | {a['rows']:,} | {a['triples']:,} | {f(a['build_s'])} "
+            f"| {f(a['build_peak_mb'], '{:,.0f}')} "
             f"| {f(a['rows'] / a['build_s'], '{:,.0f}')} | {f(a['triples'] / a['build_s'], '{:,.0f}')} "
             f"| {f(a['csv_to_nt_s'])} | {f(morph_s) if morph_s else m.get('skipped', '-')} "
-            f"| {m.get('triples', '-')} | {f(morph_s / a['csv_to_nt_s']) + 'x' if morph_s else '-'} "
+            f"| {format(m['triples'], ',') if 'triples' in m else '-'} | {f(morph_s / a['csv_to_nt_s']) + 'x' if morph_s else '-'} "
             f"| {f(rd_build) if rd_build is not None else rd.get('note', '-')} "
-            f"| {f(rd.get('shacl_s')) if 'shacl_s' in rd else 'not run'} "
-            f"| {f(rd_total / a['build_s']) + 'x' if rd_total else '-'} | {q_text} "
-            f"| {f(sum(rq.values())) if rq else 'not run'} |")
+            f"| {f(rd.get('shacl_s')) if 'shacl_s' in rd else rd.get('note', 'not run')} "
+            f"| {rdflib_ratio(a, rd)} | {q_text} | {slowest} "
+            f"| {f(sum(rq.values())) + f' ({len(rq)} queries)' if rq else 'not run'} "
+            f"| {f(p.get('analysis_s')) if 'analysis_s' in p else p.get('note', p.get('skipped', '-'))} "
+            f"| {f(p.get('map_s')) if 'map_s' in p else '-'} |")
     return "\n".join(lines) + "\n"
 
 
@@ -306,13 +364,18 @@ def main(argv=None) -> int:
                         help="seconds all runs of one query may take before it is stopped")
     parser.add_argument("--queries", default=str(ROOT / "queries"),
                         help="folder of cq-*.rq files (default: queries/)")
-    parser.add_argument("--rdflib-shacl-limit", type=int, default=50_000,
+    parser.add_argument("--rdflib-shacl-limit", type=int, default=2_000_000,
                         help="run pySHACL on the rdflib graph only up to this many rows")
-    parser.add_argument("--rdflib-timeout", type=float, default=900,
-                        help="seconds the rdflib path may take per dataset")
+    parser.add_argument("--rdflib-ratio", type=float, default=25,
+                        help="the rdflib path may run this many times as long as aco-kg's "
+                             "build (at least --rdflib-min-timeout s); a run stopped there "
+                             "shows that aco-kg is at least that many times faster")
+    parser.add_argument("--rdflib-min-timeout", type=float, default=120)
+    parser.add_argument("--products-limit", type=float, default=900,
+                        help="seconds one analysis + map run may take")
     parser.add_argument("--rdflib-query-limit", type=int, default=100_000,
                         help="run the canned queries on rdflib only up to this many rows")
-    parser.add_argument("--skip-rdflib-over", type=int, default=2_000_000,
+    parser.add_argument("--skip-rdflib-over", type=int, default=500_000,
                         help="skip the rdflib path above this many rows")
     parser.add_argument("--shacl", default="oxigraph", choices=("auto", "pyshacl", "oxigraph"),
                         help="SHACL engine of the aco-kg build (default oxigraph at every size; "
@@ -323,8 +386,6 @@ def main(argv=None) -> int:
     queries = Path(args.queries)
     work_root = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="aco-bench-"))
     results = {"machine": machine(), "versions": versions(), "datasets": {},
-               "analysis": bench_optional("kg.analysis", "full analysis"),
-               "maps": bench_optional("kg.maps", "map generation"),
                "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     for name in args.datasets.split(","):
         work = work_root / name
@@ -337,16 +398,21 @@ def main(argv=None) -> int:
         print(f"[{name}] {a['rows']} rows, {a['triples']} triples, build {a['build_s']:.1f} s",
               file=sys.stderr, flush=True)
         q = bench_queries(a["store"], queries, args.query_runs, args.query_limit)
+        print(f"[{name}] analysis and map", file=sys.stderr, flush=True)
+        products = bench_products(a["store"], work, runs, args.products_limit)
         print(f"[{name}] morph-kgc", file=sys.stderr, flush=True)
         m = bench_morph(folders, work, runs)
         if a["rows"] > args.skip_rdflib_over:
             rd = {"note": f"skipped above {args.skip_rdflib_over} rows (time budget)"}
         else:
             print(f"[{name}] rdflib", file=sys.stderr, flush=True)
+            limit = max(args.rdflib_min_timeout, args.rdflib_ratio * a["build_s"])
             rd = bench_rdflib(folders, work, queries if a["rows"] <= args.rdflib_query_limit
                               and queries.is_dir() else None,
-                              a["rows"] <= args.rdflib_shacl_limit, args.rdflib_timeout)
-        results["datasets"][name] = {"aco_kg": a, "morph_kgc": m, "rdflib": rd, "queries": q}
+                              a["rows"] <= args.rdflib_shacl_limit, limit)
+            rd["limit_s"] = limit
+        results["datasets"][name] = {"aco_kg": a, "morph_kgc": m, "rdflib": rd, "queries": q,
+                                     "products": products}
         out = Path(args.results)
         out.mkdir(parents=True, exist_ok=True)
         (out / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
@@ -355,7 +421,6 @@ def main(argv=None) -> int:
     if not args.work:
         shutil.rmtree(work_root, ignore_errors=True)
     print(table(results))
-    print(f"analysis: {results['analysis']}\nmaps: {results['maps']}")
     return 0
 
 

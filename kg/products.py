@@ -13,10 +13,39 @@ from pathlib import Path
 
 from kg.iris import mint
 
-__all__ = ["PRODUCTS", "products"]
+__all__ = ["PRODUCTS", "products", "map_power"]
 
 #: The products a build can make, in the order they are made.
 PRODUCTS = ("report", "map")
+
+
+def map_power(tables) -> dict[str, float] | None:
+    """The map's node sizes: each organization's PageRank on the control graph.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        The tables of :func:`kg.analysis.analyze`.
+
+    Returns
+    -------
+    dict of str to float, or None
+        Organization IRI to PageRank; None when the analysis has no centrality rows (the
+        map then sizes nodes by their degree).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> map_power({"centrality": pd.DataFrame({"node": ["p1"], "pagerank": [0.5]})})
+    {'https://w3id.org/aco-kg/id/organization/p1': 0.5}
+    >>> map_power({}) is None
+    True
+    """
+    centrality = tables.get("centrality")
+    if centrality is None or not len(centrality):
+        return None
+    return {mint("organization", node): float(score)
+            for node, score in zip(centrality["node"], centrality["pagerank"])}
 
 
 def products(names=PRODUCTS):
@@ -57,12 +86,8 @@ def products(names=PRODUCTS):
     def map_(staging: Path) -> None:
         from kg.maps import write_map
         from kg.store import open_store
-        power = None
-        centrality = analysis(staging).get("centrality")
-        if centrality is not None and len(centrality):
-            power = {mint("organization", node): float(score)
-                     for node, score in zip(centrality["node"], centrality["pagerank"])}
-        write_map(open_store(staging / "store"), staging / "map.html", power=power)
+        write_map(open_store(staging / "store"), staging / "map.html",
+                  power=map_power(analysis(staging)))
 
     makers = {"report": report, "map": map_}
     return tuple((name, makers[name]) for name in names)
