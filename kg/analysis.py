@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kg.iris import parse_instance_iri
@@ -255,29 +256,46 @@ def _top_parent(organizations: pd.DataFrame) -> dict:
     return top
 
 
+def _total_if_complete(column: pd.Series, positions: np.ndarray):
+    """The sum of `column` at `positions`, missing as soon as one value is (a single value
+    is taken as it is; several are summed as pandas sums them)."""
+    if len(positions) == 1:
+        value = column.iloc[positions[0]]
+        return None if pd.isna(value) else value
+    values = column.iloc[positions]
+    return values.sum(min_count=len(values))
+
+
 def _aco_years(t: dict, alliances: pd.DataFrame, firm_of: dict) -> pd.DataFrame:
     """ACO-year rows for concentration: calendar years from the results; an ACO with no
     calendar year is one undated row, with its contracts' attributed patients."""
     orgs = t["organizations"]
     acos = orgs[orgs["kind"] == "aco"][["org_id", "state"]].rename(columns={"org_id": "aco_id"})
     results = t["savings_results"]
-    dated = results[results["performance_year"].notna()]
+    dated = results[results["performance_year"].notna()].reset_index(drop=True)
+    # (ACO, year) -> the row positions of its dated results, years in order for each ACO
+    by_year: dict = {}
+    for (aco, year), positions in sorted(dated.groupby(["aco_id", "performance_year"])
+                                         .indices.items(), key=lambda item: item[0][1]):
+        by_year.setdefault(aco, []).append((year, positions))
+    # an undated ACO counts the attributed patients of each of its contracts once
+    contracts = results.drop_duplicates(["aco_id", "contract_id"]).reset_index(drop=True)
+    contract_rows = contracts.groupby("aco_id").indices
     rows = []
     for aco in acos.itertuples():
-        mine = dated[dated["aco_id"] == aco.aco_id]
-        if len(mine):
-            for year, group in mine.groupby("performance_year"):
+        if aco.aco_id in by_year:
+            for year, positions in by_year[aco.aco_id]:
                 rows.append({"aco_id": aco.aco_id, "year": int(year), "state": aco.state,
-                             "assigned_beneficiaries": group["assigned_beneficiaries"].sum(
-                                 min_count=len(group)),
-                             "earned_savings_usd": group["earned_savings_usd"].sum(
-                                 min_count=len(group))})
+                             "assigned_beneficiaries": _total_if_complete(
+                                 dated["assigned_beneficiaries"], positions),
+                             "earned_savings_usd": _total_if_complete(
+                                 dated["earned_savings_usd"], positions)})
         else:
-            contracts = results[results["aco_id"] == aco.aco_id].drop_duplicates("contract_id")
-            patients = contracts["attributed_patients"]
+            positions = contract_rows.get(aco.aco_id, [])
             rows.append({"aco_id": aco.aco_id, "year": None, "state": aco.state,
-                         "assigned_beneficiaries": patients.sum(min_count=len(patients))
-                         if len(patients) else None,
+                         "assigned_beneficiaries": _total_if_complete(
+                             contracts["attributed_patients"], positions)
+                         if len(positions) else None,
                          "earned_savings_usd": None})
     frame = pd.DataFrame(rows, columns=["aco_id", "year", "state", "assigned_beneficiaries",
                                         "earned_savings_usd"])

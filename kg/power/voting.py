@@ -251,17 +251,24 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
         and the veto that are known are still shown.
     """
     rows = []
+    # each board's voting seats and vetoes, in table order (one pass, not one filter a board)
+    voting_seats: dict = {}
+    for seat in seats[seats["voting"].fillna(True).astype(bool)].to_dict("records"):
+        voting_seats.setdefault(seat["board_id"], []).append(seat)
+    vetoes: dict = {}
+    for power in powers[powers["power_kind"] == "veto"].to_dict("records"):
+        vetoes.setdefault(power["board_id"], []).append(power)
     for board in boards.to_dict("records"):
         board_id = board["board_id"]
-        mine = seats[seats["board_id"] == board_id]
-        voting = mine[mine["voting"].fillna(True).astype(bool)]
-        vetoes_all = powers[(powers["board_id"] == board_id) & (powers["power_kind"] == "veto")]
-        full_veto = sorted(set(vetoes_all.loc[vetoes_all["matter"] == "all-board-decisions",
-                                              "holder_id"]))
-        partial = sorted(set(vetoes_all["holder_id"]) - set(full_veto))
+        voting = voting_seats.get(board_id, [])
+        vetoes_all = vetoes.get(board_id, [])
+        over_all = [v for v in vetoes_all
+                    if isinstance(v["matter"], str) and v["matter"] == "all-board-decisions"]
+        full_veto = sorted({v["holder_id"] for v in over_all})
+        partial = sorted({v["holder_id"] for v in vetoes_all} - set(full_veto))
         weights: dict[str, int] = {}
         seat_count: dict[str, int] = {}
-        for seat in voting.to_dict("records"):
+        for seat in voting:
             holder = seat["holder_id"]
             weights[holder] = weights.get(holder, 0) + (int(seat["votes"])
                                                         if _present(seat["votes"]) else 1)
@@ -297,6 +304,7 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
                 status, reason = "unknown", str(error)
         players = list(table.index) if table is not None else list(
             dict.fromkeys(list(weights) + full_veto))
+        cells = table.to_dict("index") if table is not None else {}
         for player in players:
             other = str(player).startswith("other-seat-")
             rows.append({
@@ -304,11 +312,11 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
                 "holder_id": None if other else player, "seats": seat_count.get(player, 0),
                 "votes": weights.get(player, 0), "board_votes": total_votes if table is not None
                 else None, "quota": quota,
-                "banzhaf": table.loc[player, "banzhaf"] if table is not None else None,
-                "banzhaf_raw": table.loc[player, "banzhaf_raw"] if table is not None else None,
-                "shapley_shubik": (table.loc[player, "shapley_shubik"] if table is not None
+                "banzhaf": cells[player]["banzhaf"] if table is not None else None,
+                "banzhaf_raw": cells[player]["banzhaf_raw"] if table is not None else None,
+                "shapley_shubik": (cells[player]["shapley_shubik"] if table is not None
                                    else None),
-                "is_veto_player": (bool(table.loc[player, "is_veto_player"]) if table is not None
+                "is_veto_player": (bool(cells[player]["is_veto_player"]) if table is not None
                                    else (True if player in full_veto else None)),
                 "reserved_veto": player in full_veto, "status": status, "reason": reason,
             })
