@@ -96,6 +96,21 @@ def _name(names: dict, org) -> str:
     return names.get(org, org)
 
 
+def _rows_by(frame: pd.DataFrame, keys: list[str]):
+    """A function from a key tuple to the rows of `frame` with those values in `keys`, in
+    table order (no row, with the same columns, for a key that is absent or missing)."""
+    positions = frame.reset_index(drop=True).groupby(keys, sort=False).indices if len(frame) \
+        else {}
+    if len(keys) == 1:
+        positions = {(k if isinstance(k, tuple) else (k,)): v for k, v in positions.items()}
+    empty = frame.iloc[0:0]
+
+    def rows(key: tuple) -> pd.DataFrame:
+        found = positions.get(key)
+        return empty if found is None else frame.iloc[found]
+    return rows
+
+
 def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
                    captured: pd.DataFrame, services: pd.DataFrame,
                    tensions: pd.DataFrame) -> pd.DataFrame:
@@ -123,6 +138,12 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
         Columns :data:`WARNING_COLUMNS`; ``present`` is ``yes``, ``no`` or ``unknown``.
     """
     orgs = organizations.set_index("org_id")
+    # the rows of each partner and ACO, alliance and organization, found once (a filter of
+    # the whole table per alliance is what made this slow)
+    captured_of = _rows_by(captured, ["partner_id", "aco_id"])
+    services_of = _rows_by(services, ["alliance_id", "provider_id"])
+    tensions_of = _rows_by(tensions, ["alliance_id"])
+    org_positions = organizations.reset_index(drop=True).groupby("org_id", sort=False).indices
     rows = []
     for alliance in alliances.to_dict("records"):
         a_id, aco, partner = alliance["alliance_id"], alliance["aco_id"], alliance["partner_id"]
@@ -137,11 +158,11 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
                          "basis": INDICATORS[indicator][1]})
 
         # 1. high capture while promised resources are withdrawn
-        mine = captured[(captured["partner_id"] == partner) & (captured["aco_id"] == aco)]
+        mine = captured_of((partner, aco))
         high = mine[(mine["share_level"].isin(["significant", "majority"]))
                     | (mine["majority"] == "yes")
                     | (pd.to_numeric(mine["capture_rate_min"], errors="coerce") > 0.5)]
-        served = services[(services["alliance_id"] == a_id) & (services["provider_id"] == partner)]
+        served = services_of((a_id, partner))
         withdrawn = served[served["delivery"].isin(["withdrawn", "not-delivered"])]
         if len(high) and len(withdrawn):
             level = high["share_level"].dropna()
@@ -168,9 +189,10 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
         # 2. mission mismatch
         p_status = orgs["profit_status"].get(partner)
         a_status = orgs["profit_status"].get(aco)
-        tension = tensions[(tensions["alliance_id"] == a_id)
-                           & (tensions["tension_type"] == "mission-mismatch")]
-        org_rows = organizations[organizations["org_id"].isin([partner, aco])]
+        in_alliance = tensions_of((a_id,))
+        tension = in_alliance[in_alliance["tension_type"] == "mission-mismatch"]
+        org_rows = organizations.iloc[sorted(
+            int(i) for org in {partner, aco} for i in org_positions.get(org, []))]
         if len(tension) or (p_status == "for-profit" and a_status == "nonprofit"):
             parts = []
             if p_status == "for-profit" and a_status == "nonprofit":
@@ -200,7 +222,6 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
                 None, *cite)
 
         # 4. tensions left to fester
-        in_alliance = tensions[tensions["alliance_id"] == a_id]
         festering = in_alliance[in_alliance["handling"] == "left-to-fester"]
         if len(festering):
             add("tensions-left-to-fester", "yes",
