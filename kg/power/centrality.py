@@ -58,7 +58,11 @@ def spectral_radius(graph: nx.Graph, weight: str | None = "weight") -> float:
         return float(np.max(np.abs(np.linalg.eigvals(matrix.toarray()))))
     from scipy.sparse.linalg import eigs
     try:
-        values = eigs(matrix, k=1, which="LM", return_eigenvectors=False, maxiter=5000)
+        # a fixed start vector: ARPACK's default is random, which made the radius (and
+        # every Bonacich score) differ in the last digits from one run to the next; the
+        # ones vector is never orthogonal to the Perron vector of a non-negative matrix
+        values = eigs(matrix, k=1, which="LM", return_eigenvectors=False, maxiter=5000,
+                      v0=np.ones(matrix.shape[0]))
         return float(np.abs(values[0]))
     except Exception:  # ARPACK may not converge on some structures; fall back on a bound
         return float(abs(matrix).sum(axis=1).max())
