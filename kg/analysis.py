@@ -185,8 +185,8 @@ def _id(value):
 
 
 def _run(store, name: str) -> pd.DataFrame:
-    from kg.sparql import select
-    return select(QUERIES / f"{name}.rq", store)
+    from kg.result_order import select_in_order
+    return select_in_order(QUERIES / f"{name}.rq", store)
 
 
 def _ids(frame: pd.DataFrame, **renames: str) -> pd.DataFrame:

@@ -46,7 +46,7 @@ import pandas as pd
 
 from kg.errors import UsageError
 from kg.iris import CODE, INSTANCE, mint, parse_instance_iri
-from kg.sparql import select
+from kg.result_order import select_in_order
 
 __all__ = ["QUERIES", "NODE_KINDS", "EDGE_KINDS", "DEFAULT_MAX_NODES", "AGGREGATE_ABOVE",
            "Source", "Fact", "MapNode", "MapEdge", "MapGraph", "MapSummary",
@@ -208,7 +208,7 @@ def _value(v: Any) -> Any:
 
 
 def _rows(name: str, store) -> list[dict[str, Any]]:
-    frame = select(QUERIES / name, store)
+    frame = select_in_order(QUERIES / name, store)
     return [{k: _value(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
