@@ -552,7 +552,8 @@ def aggregate_participants(graph: MapGraph) -> MapGraph:
             folded.setdefault(edges[0].target, []).append(n)
     if not folded:
         return graph.keep(graph.nodes)
-    nodes = {k: v for k, v in graph.nodes.items() if not any(k in m for m in folded.values())}
+    folded_away = {m for members in folded.values() for m in members}
+    nodes = {k: v for k, v in graph.nodes.items() if k not in folded_away}
     edges = [e for e in graph.edges if e.source in nodes and e.target in nodes]
     for aco, members in sorted(folded.items()):
         kinds: dict[str, int] = {}
