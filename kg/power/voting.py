@@ -160,6 +160,15 @@ def voting_power(weights: Mapping, quota: int, vetoes: Iterable = ()) -> pd.Data
     (0.189, True)
     """
     players, clean, veto_set = _check(weights, quota, vetoes)
+    indices = _indices(players, clean, quota, veto_set)
+    frame = pd.DataFrame({column: [indices[p][column] for p in players] for column in COLUMNS},
+                         index=pd.Index(players, name="player"))
+    return frame[COLUMNS]
+
+
+def _indices(players: list, clean: dict[object, int], quota: int,
+             veto_set: set) -> dict[object, dict[str, object]]:
+    """The columns of :func:`voting_power` for each player, as plain Python values."""
     n = len(players)
     others = [p for p in players if p not in veto_set]
     veto_weight = sum(clean[p] for p in veto_set)
@@ -192,16 +201,13 @@ def voting_power(weights: Mapping, quota: int, vetoes: Iterable = ()) -> pd.Data
                                    for size, c in enumerate(by_size) if c), Fraction(0))
 
     total_swings = sum(swings.values())
-    frame = pd.DataFrame(
-        {
-            "banzhaf": [swings[p] / total_swings if total_swings else np.nan for p in players],
-            "banzhaf_raw": [swings[p] / 2 ** (n - 1) for p in players],
-            "shapley_shubik": [float(shapley[p]) for p in players],
-            "is_veto_player": is_veto_player(clean, quota, veto_set).to_numpy(),
-        },
-        index=pd.Index(players, name="player"),
-    )
-    return frame[COLUMNS]
+    total = sum(clean.values())
+    return {p: {"banzhaf": swings[p] / total_swings if total_swings else np.nan,
+                "banzhaf_raw": swings[p] / 2 ** (n - 1),
+                "shapley_shubik": float(shapley[p]),
+                # as in is_veto_player: a reserved veto, or the others cannot reach the quota
+                "is_veto_player": p in veto_set or total - clean[p] < quota}
+            for p in players}
 
 
 BOARD_COLUMNS = ["board_id", "aco_id", "player", "holder_id", "seats", "votes", "board_votes",
@@ -297,14 +303,15 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
         table = None
         if status == "computed":
             try:
-                table = voting_power(weights, quota, full_veto)
+                players, clean, veto_set = _check(weights, quota, full_veto)
+                table = _indices(players, clean, quota, veto_set)
                 reason = (reason + "; " if reason else "") + quota_text + (
                     ", and the consent of " + ", ".join(full_veto) if full_veto else "")
             except ValueError as error:
                 status, reason = "unknown", str(error)
-        players = list(table.index) if table is not None else list(
+        players = list(table) if table is not None else list(
             dict.fromkeys(list(weights) + full_veto))
-        cells = table.to_dict("index") if table is not None else {}
+        cells = table or {}
         for player in players:
             other = str(player).startswith("other-seat-")
             rows.append({
