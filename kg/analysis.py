@@ -311,7 +311,12 @@ def _aco_years(t: dict, alliances: pd.DataFrame, firm_of: dict) -> pd.DataFrame:
 
 def _centrality(control) -> pd.DataFrame:
     from kg.power.centrality import bonacich_power, brokerage, control_pagerank, default_betas
-    undirected = control.to_undirected()
+    import networkx as nx
+
+    # control.to_undirected() without deep-copying the attributes (only weights are read)
+    undirected = nx.Graph()
+    undirected.add_nodes_from(control)
+    undirected.add_edges_from(control.edges(data=True))
     plus, minus = default_betas(undirected)
     frame = pd.DataFrame({
         "name": pd.Series(dict(control.nodes(data="name"))),

@@ -131,3 +131,20 @@ def test_sampled_betweenness_is_the_scaled_sum_over_the_sampled_sources():
 def test_brokerage_reads_a_directed_graph_as_undirected():
     chain = nx.DiGraph([("a", "b"), ("c", "b")])  # a -> b <- c: b lies between a and c
     assert brokerage(chain).to_dict() == {"a": 0.0, "b": 1.0, "c": 0.0}
+
+
+def test_spectral_radius_of_a_large_graph_ignores_isolated_nodes_and_is_reproducible():
+    graph = nx.complete_graph(4)
+    graph.add_nodes_from(range(4, 600))  # above the dense limit: ARPACK on the tied nodes
+    graph.add_edges_from([(10, 11), (11, 12)])  # a path: radius sqrt(2)
+    assert spectral_radius(graph) == pytest.approx(3.0, rel=1e-9)
+    assert spectral_radius(graph) == spectral_radius(graph)
+    assert spectral_radius(nx.empty_graph(500)) == 0.0
+
+
+def test_control_pagerank_is_networkx_pagerank_on_the_reversed_graph():
+    graph = nx.gnp_random_graph(80, 0.05, seed=4, directed=True)
+    for u, v in graph.edges:
+        graph[u][v]["weight"] = 1.0 + (u * v) % 3
+    expected = nx.pagerank(graph.reverse(copy=True), weight="weight")
+    assert control_pagerank(graph).to_dict() == expected

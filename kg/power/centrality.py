@@ -57,6 +57,12 @@ def spectral_radius(graph: nx.Graph, weight: str | None = "weight") -> float:
     if matrix.shape[0] <= 400:
         return float(np.max(np.abs(np.linalg.eigvals(matrix.toarray()))))
     from scipy.sparse.linalg import eigs
+    # nodes without a tie add only zero eigenvalues: leave them out (on the national
+    # control graph, 19,000 of 31,500 nodes)
+    tied = np.flatnonzero((abs(matrix).sum(axis=0) + abs(matrix).sum(axis=1)) > 0)
+    if len(tied) == 0:
+        return 0.0
+    matrix = matrix[tied][:, tied]
     try:
         # a fixed start vector: ARPACK's default is random, which made the radius (and
         # every Bonacich score) differ in the last digits from one run to the next; the
@@ -141,7 +147,12 @@ def control_pagerank(graph: nx.DiGraph, weight: str | None = "weight",
     """
     if graph.number_of_nodes() == 0:
         return pd.Series(dtype=float, name="pagerank")
-    scores = nx.pagerank(graph.reverse(copy=True), alpha=damping, weight=weight)
+    # the reversed graph as graph.reverse(copy=True) builds it, without deep-copying every
+    # node's and edge's attributes (PageRank reads only the weights)
+    reverse = nx.DiGraph()
+    reverse.add_nodes_from(graph)
+    reverse.add_edges_from((v, u, data) for u, v, data in graph.edges(data=True))
+    scores = nx.pagerank(reverse, alpha=damping, weight=weight)
     return pd.Series(scores, name="pagerank").rename_axis("node")
 
 
