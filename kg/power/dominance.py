@@ -92,6 +92,14 @@ def _cite(frame: pd.DataFrame) -> tuple[str, str]:
     return " | ".join(cites), " | ".join(locators)
 
 
+def _cite_rows(*parts: tuple[pd.DataFrame, str, str]) -> tuple[str, str]:
+    """:func:`_cite` of the rows of several tables stacked, each given with the names of its
+    citation and locator columns (the same text, without building the stacked table)."""
+    cites = dict.fromkeys(c for frame, column, _ in parts for c in frame[column].dropna())
+    locators = dict.fromkeys(x for frame, _, column in parts for x in frame[column].dropna())
+    return " | ".join(cites), " | ".join(locators)
+
+
 def _name(names: dict, org) -> str:
     return names.get(org, org)
 
@@ -168,23 +176,20 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
             level = high["share_level"].dropna()
             what = (f"takes a {level.iloc[0]} share of savings" if len(level)
                     else "takes a majority of savings")
-            evidence = pd.concat([
-                high.rename(columns={"share_citation": "citation",
-                                     "share_locator": "locator"})[["citation", "locator"]],
-                withdrawn[["citation", "locator"]]]).drop_duplicates()
             add("capture-while-withdrawing", "yes",
                 f"{what} while {len(withdrawn)} promised service(s) were withdrawn or not "
-                f"delivered ({', '.join(sorted(set(withdrawn['service_type'])))})", evidence)
+                f"delivered ({', '.join(sorted(set(withdrawn['service_type'])))})", None,
+                *_cite_rows((high, "share_citation", "share_locator"),
+                            (withdrawn, "citation", "locator")))
         elif len(mine) == 0 and len(withdrawn):
             add("capture-while-withdrawing", "unknown",
                 "resources were withdrawn; the partner's share of savings is not recorded",
                 withdrawn)
         else:
             add("capture-while-withdrawing", "no",
-                "no high savings share together with withdrawn resources is recorded",
-                pd.concat([mine.rename(columns={"share_citation": "citation",
-                                                "share_locator": "locator"})[
-                    ["citation", "locator"]], served[["citation", "locator"]]]))
+                "no high savings share together with withdrawn resources is recorded", None,
+                *_cite_rows((mine, "share_citation", "share_locator"),
+                            (served, "citation", "locator")))
 
         # 2. mission mismatch
         p_status = orgs["profit_status"].get(partner)
@@ -199,9 +204,8 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
                 parts.append("for-profit partner of a nonprofit ACO")
             if len(tension):
                 parts.append("a mission-mismatch tension is reported")
-            add("mission-mismatch", "yes", "; ".join(parts),
-                pd.concat([org_rows[["citation", "locator"]],
-                           tension[["citation", "locator"]]]).drop_duplicates())
+            add("mission-mismatch", "yes", "; ".join(parts), None,
+                *_cite_rows((org_rows, "citation", "locator"), (tension, "citation", "locator")))
         elif pd.isna(p_status) or pd.isna(a_status):
             add("mission-mismatch", "unknown",
                 "the profit status of the partner or the ACO is not recorded", org_rows)
