@@ -13,10 +13,27 @@ from pathlib import Path
 
 from kg.iris import mint
 
-__all__ = ["PRODUCTS", "products"]
+__all__ = ["PRODUCTS", "products", "map_power"]
 
 #: The products a build can make, in the order they are made.
 PRODUCTS = ("report", "map")
+
+
+def map_power(tables: dict) -> dict[str, float] | None:
+    """The node sizes of the map from the analysis tables: organization IRI -> PageRank on
+    the control graph (None without centrality).
+
+    The build's map is ``write_map(store, path, power=map_power(analyze(store)))``.
+
+    >>> import pandas as pd
+    >>> map_power({"centrality": pd.DataFrame({"node": ["p"], "pagerank": [0.5]})})
+    {'https://w3id.org/aco-kg/id/organization/p': 0.5}
+    """
+    centrality = tables.get("centrality")
+    if centrality is None or not len(centrality):
+        return None
+    return {mint("organization", node): float(score)
+            for node, score in zip(centrality["node"], centrality["pagerank"])}
 
 
 def products(names=PRODUCTS):
@@ -57,12 +74,8 @@ def products(names=PRODUCTS):
     def map_(staging: Path) -> None:
         from kg.maps import write_map
         from kg.store import open_store
-        power = None
-        centrality = analysis(staging).get("centrality")
-        if centrality is not None and len(centrality):
-            power = {mint("organization", node): float(score)
-                     for node, score in zip(centrality["node"], centrality["pagerank"])}
-        write_map(open_store(staging / "store"), staging / "map.html", power=power)
+        write_map(open_store(staging / "store"), staging / "map.html",
+                  power=map_power(analysis(staging)))
 
     makers = {"report": report, "map": map_}
     return tuple((name, makers[name]) for name in names)
