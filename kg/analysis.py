@@ -363,10 +363,19 @@ def analyze(store, min_market_acos: int = 10) -> dict[str, pd.DataFrame]:
 
     voting = board_power(boards, seats, powers)
     voting.insert(1, "board", voting["board_id"].map(board_name))
-    seat_cites = seats.groupby("board_id").apply(
-        lambda g: pd.Series({"citation": " | ".join(dict.fromkeys(g["citation"])),
-                             "locator": " | ".join(dict.fromkeys(g["locator"]))}),
-        include_groups=False) if len(seats) else pd.DataFrame(columns=["citation", "locator"])
+    # each board's seat citations and locators, each listed once in table order
+    cited: dict = {}
+    for board_id, citation, locator in zip(seats["board_id"], seats["citation"],
+                                           seats["locator"]):
+        if not pd.isna(board_id):
+            found = cited.setdefault(board_id, ({}, {}))
+            found[0][citation] = None
+            found[1][locator] = None
+    boards_cited = sorted(cited)
+    seat_cites = pd.DataFrame({
+        "citation": [" | ".join(cited[b][0]) for b in boards_cited],
+        "locator": [" | ".join(cited[b][1]) for b in boards_cited]},
+        index=pd.Index(boards_cited, name="board_id"))
     voting["citation"] = voting["board_id"].map(seat_cites["citation"]) if len(seat_cites) else None
     voting["locator"] = voting["board_id"].map(seat_cites["locator"]) if len(seat_cites) else None
 
