@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from kg.iris import parse_instance_iri
@@ -184,8 +185,8 @@ def _id(value):
 
 
 def _run(store, name: str) -> pd.DataFrame:
-    from kg.sparql import select
-    return select(QUERIES / f"{name}.rq", store)
+    from kg.result_order import select_in_order
+    return select_in_order(QUERIES / f"{name}.rq", store)
 
 
 def _ids(frame: pd.DataFrame, **renames: str) -> pd.DataFrame:
@@ -255,29 +256,46 @@ def _top_parent(organizations: pd.DataFrame) -> dict:
     return top
 
 
+def _total_if_complete(column: pd.Series, positions: np.ndarray):
+    """The sum of `column` at `positions`, missing as soon as one value is (a single value
+    is taken as it is; several are summed as pandas sums them)."""
+    if len(positions) == 1:
+        value = column.iloc[positions[0]]
+        return None if pd.isna(value) else value
+    values = column.iloc[positions]
+    return values.sum(min_count=len(values))
+
+
 def _aco_years(t: dict, alliances: pd.DataFrame, firm_of: dict) -> pd.DataFrame:
     """ACO-year rows for concentration: calendar years from the results; an ACO with no
     calendar year is one undated row, with its contracts' attributed patients."""
     orgs = t["organizations"]
     acos = orgs[orgs["kind"] == "aco"][["org_id", "state"]].rename(columns={"org_id": "aco_id"})
     results = t["savings_results"]
-    dated = results[results["performance_year"].notna()]
+    dated = results[results["performance_year"].notna()].reset_index(drop=True)
+    # (ACO, year) -> the row positions of its dated results, years in order for each ACO
+    by_year: dict = {}
+    for (aco, year), positions in sorted(dated.groupby(["aco_id", "performance_year"])
+                                         .indices.items(), key=lambda item: item[0][1]):
+        by_year.setdefault(aco, []).append((year, positions))
+    # an undated ACO counts the attributed patients of each of its contracts once
+    contracts = results.drop_duplicates(["aco_id", "contract_id"]).reset_index(drop=True)
+    contract_rows = contracts.groupby("aco_id").indices
     rows = []
     for aco in acos.itertuples():
-        mine = dated[dated["aco_id"] == aco.aco_id]
-        if len(mine):
-            for year, group in mine.groupby("performance_year"):
+        if aco.aco_id in by_year:
+            for year, positions in by_year[aco.aco_id]:
                 rows.append({"aco_id": aco.aco_id, "year": int(year), "state": aco.state,
-                             "assigned_beneficiaries": group["assigned_beneficiaries"].sum(
-                                 min_count=len(group)),
-                             "earned_savings_usd": group["earned_savings_usd"].sum(
-                                 min_count=len(group))})
+                             "assigned_beneficiaries": _total_if_complete(
+                                 dated["assigned_beneficiaries"], positions),
+                             "earned_savings_usd": _total_if_complete(
+                                 dated["earned_savings_usd"], positions)})
         else:
-            contracts = results[results["aco_id"] == aco.aco_id].drop_duplicates("contract_id")
-            patients = contracts["attributed_patients"]
+            positions = contract_rows.get(aco.aco_id, [])
             rows.append({"aco_id": aco.aco_id, "year": None, "state": aco.state,
-                         "assigned_beneficiaries": patients.sum(min_count=len(patients))
-                         if len(patients) else None,
+                         "assigned_beneficiaries": _total_if_complete(
+                             contracts["attributed_patients"], positions)
+                         if len(positions) else None,
                          "earned_savings_usd": None})
     frame = pd.DataFrame(rows, columns=["aco_id", "year", "state", "assigned_beneficiaries",
                                         "earned_savings_usd"])
@@ -293,7 +311,12 @@ def _aco_years(t: dict, alliances: pd.DataFrame, firm_of: dict) -> pd.DataFrame:
 
 def _centrality(control) -> pd.DataFrame:
     from kg.power.centrality import bonacich_power, brokerage, control_pagerank, default_betas
-    undirected = control.to_undirected()
+    import networkx as nx
+
+    # control.to_undirected() without deep-copying the attributes (only weights are read)
+    undirected = nx.Graph()
+    undirected.add_nodes_from(control)
+    undirected.add_edges_from(control.edges(data=True))
     plus, minus = default_betas(undirected)
     frame = pd.DataFrame({
         "name": pd.Series(dict(control.nodes(data="name"))),
@@ -340,10 +363,19 @@ def analyze(store, min_market_acos: int = 10) -> dict[str, pd.DataFrame]:
 
     voting = board_power(boards, seats, powers)
     voting.insert(1, "board", voting["board_id"].map(board_name))
-    seat_cites = seats.groupby("board_id").apply(
-        lambda g: pd.Series({"citation": " | ".join(dict.fromkeys(g["citation"])),
-                             "locator": " | ".join(dict.fromkeys(g["locator"]))}),
-        include_groups=False) if len(seats) else pd.DataFrame(columns=["citation", "locator"])
+    # each board's seat citations and locators, each listed once in table order
+    cited: dict = {}
+    for board_id, citation, locator in zip(seats["board_id"], seats["citation"],
+                                           seats["locator"]):
+        if not pd.isna(board_id):
+            found = cited.setdefault(board_id, ({}, {}))
+            found[0][citation] = None
+            found[1][locator] = None
+    boards_cited = sorted(cited)
+    seat_cites = pd.DataFrame({
+        "citation": [" | ".join(cited[b][0]) for b in boards_cited],
+        "locator": [" | ".join(cited[b][1]) for b in boards_cited]},
+        index=pd.Index(boards_cited, name="board_id"))
     voting["citation"] = voting["board_id"].map(seat_cites["citation"]) if len(seat_cites) else None
     voting["locator"] = voting["board_id"].map(seat_cites["locator"]) if len(seat_cites) else None
 

@@ -46,7 +46,7 @@ import pandas as pd
 
 from kg.errors import UsageError
 from kg.iris import CODE, INSTANCE, mint, parse_instance_iri
-from kg.sparql import select
+from kg.result_order import select_in_order
 
 __all__ = ["QUERIES", "NODE_KINDS", "EDGE_KINDS", "DEFAULT_MAX_NODES", "AGGREGATE_ABOVE",
            "Source", "Fact", "MapNode", "MapEdge", "MapGraph", "MapSummary",
@@ -208,7 +208,7 @@ def _value(v: Any) -> Any:
 
 
 def _rows(name: str, store) -> list[dict[str, Any]]:
-    frame = select(QUERIES / name, store)
+    frame = select_in_order(QUERIES / name, store)
     return [{k: _value(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
@@ -552,7 +552,8 @@ def aggregate_participants(graph: MapGraph) -> MapGraph:
             folded.setdefault(edges[0].target, []).append(n)
     if not folded:
         return graph.keep(graph.nodes)
-    nodes = {k: v for k, v in graph.nodes.items() if not any(k in m for m in folded.values())}
+    folded_away = {m for members in folded.values() for m in members}
+    nodes = {k: v for k, v in graph.nodes.items() if k not in folded_away}
     edges = [e for e in graph.edges if e.source in nodes and e.target in nodes]
     for aco, members in sorted(folded.items()):
         kinds: dict[str, int] = {}

@@ -6,8 +6,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from kg.power.centrality import (bonacich_power, brokerage, control_pagerank, default_betas,
-                                 spectral_radius)
+from kg.power.centrality import (betweenness, bonacich_power, brokerage, control_pagerank,
+                                 default_betas, spectral_radius)
 
 
 def direct_bonacich(graph, beta, weight="weight"):
@@ -86,3 +86,65 @@ def test_brokerage_samples_with_a_seed_on_large_graphs():
     assert first.equals(again)
     assert not first.equals(exact)  # it really sampled
     assert np.corrcoef(first, exact)[0, 1] > 0.8
+
+
+def _pair_dependencies(graph, source):
+    """Brute force: for each node v, the sum over targets t of the share of shortest
+    source-t paths that pass through v (v neither source nor target)."""
+    totals = dict.fromkeys(graph, 0.0)
+    for target in graph:
+        if target == source or not nx.has_path(graph, source, target):
+            continue
+        paths = list(nx.all_shortest_paths(graph, source, target))
+        for v in graph:
+            if v not in (source, target):
+                totals[v] += sum(v in p for p in paths) / len(paths)
+    return totals
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_betweenness_matches_networkx_when_exact(seed):
+    graph = nx.gnp_random_graph(60, 0.05, seed=seed, directed=True)  # several components
+    expected = nx.betweenness_centrality(graph.to_undirected(), normalized=True)
+    got = betweenness(graph)
+    assert list(got) == list(graph)
+    assert [got[v] for v in graph] == pytest.approx([expected[v] for v in graph], rel=1e-12,
+                                                    abs=1e-15)
+
+
+def test_sampled_betweenness_is_the_scaled_sum_over_the_sampled_sources():
+    import random
+
+    graph = nx.connected_watts_strogatz_graph(40, 4, 0.2, seed=5)
+    k, n = 7, 40
+    sources = random.Random(11).sample(list(graph), k)
+    raw = dict.fromkeys(graph, 0.0)
+    for s in sources:
+        for v, share in _pair_dependencies(graph, s).items():
+            raw[v] += share
+    got = betweenness(graph, k=k, seed=11)
+    for v in graph:
+        scale = 1 / ((k - 1) * (n - 2)) if v in sources else 1 / (k * (n - 2))
+        assert got[v] == pytest.approx(raw[v] * scale, rel=1e-12, abs=1e-15)
+
+
+def test_brokerage_reads_a_directed_graph_as_undirected():
+    chain = nx.DiGraph([("a", "b"), ("c", "b")])  # a -> b <- c: b lies between a and c
+    assert brokerage(chain).to_dict() == {"a": 0.0, "b": 1.0, "c": 0.0}
+
+
+def test_spectral_radius_of_a_large_graph_ignores_isolated_nodes_and_is_reproducible():
+    graph = nx.complete_graph(4)
+    graph.add_nodes_from(range(4, 600))  # above the dense limit: ARPACK on the tied nodes
+    graph.add_edges_from([(10, 11), (11, 12)])  # a path: radius sqrt(2)
+    assert spectral_radius(graph) == pytest.approx(3.0, rel=1e-9)
+    assert spectral_radius(graph) == spectral_radius(graph)
+    assert spectral_radius(nx.empty_graph(500)) == 0.0
+
+
+def test_control_pagerank_is_networkx_pagerank_on_the_reversed_graph():
+    graph = nx.gnp_random_graph(80, 0.05, seed=4, directed=True)
+    for u, v in graph.edges:
+        graph[u][v]["weight"] = 1.0 + (u * v) % 3
+    expected = nx.pagerank(graph.reverse(copy=True), weight="weight")
+    assert control_pagerank(graph).to_dict() == expected

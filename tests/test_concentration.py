@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.power.concentration import (band_2010, concentration, cr4, hhi, hmg2010,
                                     market_shares, mg2023)
@@ -128,3 +130,52 @@ def test_firm_id_merges_partners_under_one_parent_and_undated_rows_stay_undated(
     assert row["scope"] == "national" and pd.isna(row["year"])
     assert row["hhi"] == 10000.0 and row["top_firm"] == "parent"
     assert "(undated; 2 ACOs in the graph)" in row["reason"]
+
+
+def _naive_market(acos, state, year, column):
+    """Firm totals and shares of one market, row by row (the definition, no grouping)."""
+    totals, complete = {}, True
+    for r in acos.itertuples():
+        if (state is not None and r.state != state) or r.year != year:
+            continue
+        value = getattr(r, column)
+        if pd.isna(value):
+            complete = False
+            continue
+        firm = r.partner_id if isinstance(r.partner_id, str) else f"aco:{r.aco_id}"
+        totals[firm] = totals.get(firm, 0.0) + max(float(value), 0.0)
+    market = sum(totals.values())
+    return totals, ({f: v / market * 100 for f, v in totals.items()}
+                    if complete and market > 0 else None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["p", "q", "r", None]), st.sampled_from([2021, 2022]),
+                          st.sampled_from(["TX", "NM", None]),
+                          st.one_of(st.none(), st.integers(0, 500)),
+                          st.floats(-100, 1e6, allow_nan=False)),
+                min_size=1, max_size=25))
+def test_shares_and_hhi_agree_with_a_row_by_row_computation(rows):
+    acos = acos_frame([[f"a{k}", year, state, partner, "reported" if partner else pd.NA,
+                        patients, savings]
+                       for k, (partner, year, state, patients, savings) in enumerate(rows)])
+    shares = market_shares(acos)
+    markets = concentration(acos, shares=shares).set_index(["scope", "year", "measure"])
+    for scope in ["national"] + sorted({s for s in acos["state"] if isinstance(s, str)}):
+        for year in sorted(set(acos["year"])):
+            for measure, column in (("beneficiaries", "assigned_beneficiaries"),
+                                    ("earned_savings", "earned_savings_usd")):
+                totals, expected = _naive_market(acos, None if scope == "national" else scope,
+                                                 year, column)
+                if not totals and expected is None and (scope, year, measure) not in markets.index:
+                    continue
+                got = shares[(shares["scope"] == scope) & (shares["year"] == year)
+                             & (shares["measure"] == measure)].set_index("firm_id")
+                row = markets.loc[(scope, year, measure)]
+                if expected is None:
+                    assert got["share_pct"].isna().all() and math.isnan(row["hhi"])
+                    continue
+                assert got["share_pct"].to_dict() == pytest.approx(expected)
+                assert row["hhi"] == pytest.approx(sum(s * s for s in expected.values()))
+                assert row["firms"] == len(expected)
+                assert row["top_share_pct"] == pytest.approx(max(expected.values()))

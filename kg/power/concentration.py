@@ -179,6 +179,71 @@ def _scoped(acos: pd.DataFrame):
             yield state, rows
 
 
+def _segments(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of `frame` ordered by group (`keys` sorted, missing last), rows of a group in
+    their original order, and where each group starts (plus the end)."""
+    codes = frame.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    starts = np.flatnonzero(np.diff(codes[order])) + 1
+    return order, np.concatenate(([0], starts, [len(codes)])).astype(int)
+
+
+def _sums(values: np.ndarray, bounds: np.ndarray) -> list[float]:
+    """The sum of each segment of `values`, each in its own order (one numpy sum per
+    segment, as a groupby would compute it, so that the float results do not depend on
+    how the rows were gathered)."""
+    return [float(values[a:b].sum()) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _measure_values(data: pd.DataFrame, measure: str) -> np.ndarray:
+    column, _ = MEASURES[measure]
+    if column is None:
+        return np.ones(len(data))
+    values = pd.to_numeric(data[column], errors="coerce").astype(float).to_numpy()
+    if measure == "earned_savings":
+        values = np.where(values < 0, 0.0, values)  # a loss earns no savings
+    return values
+
+
+def _scope_shares(market_rows: pd.DataFrame, values: dict[str, np.ndarray], scope: str,
+                  links: str, measures: list[str], out: dict[str, list]) -> None:
+    """Append the share rows of one scope (every year, measure and firm) to `out`."""
+    if not len(market_rows):
+        return
+    firm_order, firm_bounds = _segments(market_rows, ["year", "firm_id"])
+    year_order, year_bounds = _segments(market_rows, ["year"])
+    years = market_rows["year"].to_numpy(dtype=object)
+    firm_ids = market_rows["firm_id"].to_numpy(dtype=object)[firm_order[firm_bounds[:-1]]]
+    group = np.repeat(np.arange(len(firm_bounds) - 1), np.diff(firm_bounds))
+    aco_counts = (pd.Series(market_rows["aco_id"].to_numpy(dtype=object)[firm_order])
+                  .groupby(group, sort=True).nunique().to_numpy())
+    inferred = np.add.reduceat(market_rows["_inferred"].to_numpy(dtype=np.int64)[firm_order],
+                               firm_bounds[:-1])
+    for a, b in zip(year_bounds[:-1], year_bounds[1:]):
+        year = years[year_order[a]]
+        # both orders sort by year first, so this year's rows are rows a..b of either,
+        # and its firms are the firm groups starting there
+        first_group, end_group = np.searchsorted(firm_bounds, [a, b])
+        for measure in measures:
+            in_year = values[measure][year_order[a:b]]
+            complete = not np.isnan(in_year).any()
+            total = float(in_year.sum()) if complete else math.nan
+            firm_values = (_sums(values[measure][firm_order],
+                                 firm_bounds[first_group:end_group + 1])
+                           if complete else [math.nan] * (end_group - first_group))
+            for g, value in zip(range(first_group, end_group), firm_values):
+                out["scope"].append(scope)
+                out["year"].append(year)
+                out["measure"].append(measure)
+                out["links"].append(links)
+                out["firm_id"].append(firm_ids[g])
+                out["acos"].append(int(aco_counts[g]))
+                out["value"].append(value)
+                out["share_pct"].append(value / total * 100 if complete and total > 0
+                                        else math.nan)
+                out["inferred_acos"].append(int(inferred[g]))
+
+
 def market_shares(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES)) -> pd.DataFrame:
     """Share of each firm in each market (scope, year, measure, link variant).
 
@@ -198,33 +263,20 @@ def market_shares(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES))
         Columns :data:`SHARE_COLUMNS`; ``share_pct`` is missing when any ACO of the market
         lacks the measure, or the market total is 0.
     """
-    rows = []
+    measures = list(measures)
+    out: dict[str, list] = {column: [] for column in SHARE_COLUMNS}
     for links, include in _variants(acos):
         data = acos.assign(firm_id=_firms(acos, include))
         inferred = (data.get("link_evidence", pd.Series(index=data.index, dtype=object))
                     == "inferred") & include & data["partner_id"].notna()
-        data = data.assign(_inferred=inferred)
+        data = data.assign(_inferred=inferred).reset_index(drop=True)
+        values = {measure: _measure_values(data, measure) for measure in measures}
         for scope, rows_in_scope in _scoped(data):
-            for year, market in rows_in_scope.groupby("year", dropna=False, sort=True):
-                for measure in measures:
-                    column, _ = MEASURES[measure]
-                    values = (pd.Series(1.0, index=market.index) if column is None
-                              else pd.to_numeric(market[column], errors="coerce").astype(float))
-                    if measure == "earned_savings":
-                        values = values.clip(lower=0)  # a loss earns no savings
-                    complete = not values.isna().any()
-                    total = float(values.sum()) if complete else math.nan
-                    by_firm = market.assign(_v=values).groupby("firm_id", sort=True)
-                    for firm, firm_rows in by_firm:
-                        value = float(firm_rows["_v"].sum()) if complete else math.nan
-                        rows.append({
-                            "scope": scope, "year": year, "measure": measure, "links": links,
-                            "firm_id": firm, "acos": int(firm_rows["aco_id"].nunique()),
-                            "value": value,
-                            "share_pct": value / total * 100 if complete and total > 0 else math.nan,
-                            "inferred_acos": int(firm_rows["_inferred"].sum()),
-                        })
-    frame = pd.DataFrame(rows, columns=SHARE_COLUMNS)
+            positions = rows_in_scope.index.to_numpy()
+            _scope_shares(rows_in_scope, {m: v[positions] for m, v in values.items()}, scope,
+                          links, measures, out)
+    frame = (pd.DataFrame(out, columns=SHARE_COLUMNS) if out["scope"]
+             else pd.DataFrame([], columns=SHARE_COLUMNS))
     frame["year"] = frame["year"].astype("Int64")
     return frame
 
@@ -237,6 +289,50 @@ def _reason(scope: str, year, measure: str, index: float, links: str, acos: int)
     if pd.isna(index):
         return f"HHI unknown {where} by {MEASURES[measure][1]}{when}{extra}"
     return f"HHI {index:,.0f} {where} by {MEASURES[measure][1]}{when}{extra}"
+
+
+def _year_key(year):
+    """A market's year as a dictionary key: an int, or None when undated."""
+    return None if year is None or pd.isna(year) else int(year)
+
+
+def _markets(shares: pd.DataFrame, keys: list[str]):
+    """``(key, market)`` per market of a shares table, markets sorted by `keys` (missing
+    last); a market holds its rows' ``share_pct``, ``firm_id`` and ``acos`` as lists and
+    ``value_array`` (numpy), in the order of the table."""
+    if not len(shares):
+        return
+    order, bounds = _segments(shares, keys)
+    ordered = shares.take(order)
+    columns = {c: ordered[c].to_numpy(dtype=object) for c in keys}
+    share_pct = ordered["share_pct"].to_numpy(dtype=float).tolist()
+    firm_ids = ordered["firm_id"].tolist()
+    acos = ordered["acos"].tolist()
+    values = ordered["value"].to_numpy(dtype=float)
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        yield (tuple(columns[c][a] for c in keys),
+               {"share_pct": share_pct[a:b], "firm_id": firm_ids[a:b], "acos": acos[a:b],
+                "value_array": values[a:b]})
+
+
+def _missing_counts(acos: pd.DataFrame, measures: list[str]) -> dict:
+    """``(scope, year key, measure) -> number of ACO rows lacking the measure``, nationally
+    and per state."""
+    counts: dict = {}
+    if not len(acos):
+        return counts
+    year = acos["year"].map(_year_key)
+    for measure in measures:
+        column, _ = MEASURES[measure]
+        if column is None:
+            continue
+        lacking = pd.to_numeric(acos[column], errors="coerce").isna()
+        for y, n in lacking.groupby(year, dropna=False).sum().items():
+            counts[("national", _year_key(y), measure)] = int(n)
+        if "state" in acos:
+            for (state, y), n in lacking.groupby([acos["state"], year], dropna=False).sum().items():
+                counts[(state, _year_key(y), measure)] = int(n)
+    return counts
 
 
 def concentration(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES),
@@ -271,31 +367,30 @@ def concentration(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES),
     if shares is None:
         shares = market_shares(acos, measures)
     independent = market_shares(acos.assign(partner_id=pd.NA, link_evidence=pd.NA), measures)
-    independent_hhi = {key: hhi(group["share_pct"]) for key, group in independent.groupby(
-        ["scope", "year", "measure"], dropna=False)}
+    keys = ["scope", "year", "measure"]
+    independent_hhi = {(scope, _year_key(year), measure): hhi(market["share_pct"])
+                       for (scope, year, measure), market in _markets(independent, keys)}
+    missing = _missing_counts(acos, measures)
     rows = []
-    for (scope, year, measure, links), market in shares.groupby(
-            ["scope", "year", "measure", "links"], dropna=False, sort=True):
-        index = hhi(market["share_pct"])
-        top = market.sort_values(["share_pct", "firm_id"], ascending=[False, True]).iloc[0]
-        column, _ = MEASURES[measure]
-        if column is None:
-            missing = 0
-        else:
-            in_market = acos if scope == "national" else acos[acos.get("state") == scope]
-            in_market = in_market[(in_market["year"] == year) if not pd.isna(year)
-                                  else in_market["year"].isna()]
-            missing = int(pd.to_numeric(in_market[column], errors="coerce").isna().sum())
-        alone = independent_hhi.get((scope, year, measure), math.nan)
+    for (scope, year, measure, links), market in _markets(shares, keys + ["links"]):
+        share_list = market["share_pct"]
+        index = hhi(share_list)
+        known = [(share, firm) for share, firm in zip(share_list, market["firm_id"])
+                 if not math.isnan(share)]
+        # the largest share (ties: the first firm id); no share known: the first firm id
+        top_share, top_firm = (min(known, key=lambda p: (-p[0], p[1])) if known
+                               else (math.nan, min(market["firm_id"])))
+        alone = independent_hhi.get((scope, _year_key(year), measure), math.nan)
         rollup = index - alone if not (pd.isna(index) or pd.isna(alone)) else math.nan
+        values = market["value_array"]
         rows.append({
             "scope": scope, "year": year, "measure": measure, "links": links,
-            "acos": int(market["acos"].sum()), "firms": len(market), "missing": missing,
-            "total": market["value"].sum(min_count=1) if not market["value"].isna().any()
-            else math.nan,
-            "hhi": index, "cr4": cr4(market["share_pct"]),
-            "top_firm": top["firm_id"],
-            "top_share_pct": top["share_pct"], "hhi_independent": alone,
+            "acos": int(sum(market["acos"])), "firms": len(share_list),
+            "missing": missing.get((scope, _year_key(year), measure), 0),
+            "total": values.sum() if not np.isnan(values).any() else math.nan,
+            "hhi": index, "cr4": cr4(share_list),
+            "top_firm": top_firm,
+            "top_share_pct": top_share, "hhi_independent": alone,
             "rollup_delta_hhi": rollup,
         })
     frame = pd.DataFrame(rows, columns=MARKET_COLUMNS[:14])

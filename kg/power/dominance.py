@@ -92,8 +92,45 @@ def _cite(frame: pd.DataFrame) -> tuple[str, str]:
     return " | ".join(cites), " | ".join(locators)
 
 
+def _cite_records(*parts: tuple[list[dict], str, str]) -> tuple[str, str]:
+    """:func:`_cite` of several lists of records stacked, each given with the names of its
+    citation and locator fields (the same text, without building a table)."""
+    cites = dict.fromkeys(r[c] for records, c, _ in parts for r in records if not pd.isna(r[c]))
+    locators = dict.fromkeys(r[x] for records, _, x in parts for r in records
+                             if not pd.isna(r[x]))
+    return " | ".join(cites), " | ".join(locators)
+
+
 def _name(names: dict, org) -> str:
     return names.get(org, org)
+
+
+def _records_by(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
+    """The rows of `frame` as records (with their ``_position`` in the table), grouped by
+    the tuple of their values in `keys`; rows with a missing key are in no group."""
+    groups: dict[tuple, list[dict]] = {}
+    for position, record in enumerate(frame.to_dict("records")):
+        key = tuple(record[k] for k in keys)
+        if any(pd.isna(k) for k in key):
+            continue
+        record["_position"] = position
+        groups.setdefault(key, []).append(record)
+    return groups
+
+
+def _is(value, *words: str) -> bool:
+    """Whether a cell is one of `words` (a missing cell is none of them)."""
+    return isinstance(value, str) and value in words
+
+
+def _number(value) -> float:
+    """A cell as a number, NaN when missing or not numeric (as pd.to_numeric coerces)."""
+    if value is None or pd.isna(value):
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
@@ -122,97 +159,100 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
     pandas.DataFrame
         Columns :data:`WARNING_COLUMNS`; ``present`` is ``yes``, ``no`` or ``unknown``.
     """
-    orgs = organizations.set_index("org_id")
+    # every table as records, grouped once by what the indicators look up (a filter of the
+    # whole table per alliance is what made this slow); records keep the table order
+    captured_of = _records_by(captured, ["partner_id", "aco_id"])
+    services_of = _records_by(services, ["alliance_id", "provider_id"])
+    tensions_of = _records_by(tensions, ["alliance_id"])
+    orgs_of = _records_by(organizations, ["org_id"])
     rows = []
     for alliance in alliances.to_dict("records"):
         a_id, aco, partner = alliance["alliance_id"], alliance["aco_id"], alliance["partner_id"]
         base = {"partner_id": partner, "aco_id": aco, "alliance_id": a_id}
 
-        def add(indicator, present, reason, evidence: pd.DataFrame | None = None,
-                citation="", locator=""):
-            if evidence is not None:
-                citation, locator = _cite(evidence)
+        def add(indicator, present, reason, citation="", locator=""):
             rows.append({**base, "indicator": indicator, "present": present, "reason": reason,
                          "citation": citation, "locator": locator,
                          "basis": INDICATORS[indicator][1]})
 
         # 1. high capture while promised resources are withdrawn
-        mine = captured[(captured["partner_id"] == partner) & (captured["aco_id"] == aco)]
-        high = mine[(mine["share_level"].isin(["significant", "majority"]))
-                    | (mine["majority"] == "yes")
-                    | (pd.to_numeric(mine["capture_rate_min"], errors="coerce") > 0.5)]
-        served = services[(services["alliance_id"] == a_id) & (services["provider_id"] == partner)]
-        withdrawn = served[served["delivery"].isin(["withdrawn", "not-delivered"])]
-        if len(high) and len(withdrawn):
-            level = high["share_level"].dropna()
-            what = (f"takes a {level.iloc[0]} share of savings" if len(level)
+        mine = captured_of.get((partner, aco), [])
+        high = [r for r in mine if _is(r["share_level"], "significant", "majority")
+                or _is(r["majority"], "yes") or _number(r["capture_rate_min"]) > 0.5]
+        served = services_of.get((a_id, partner), [])
+        withdrawn = [r for r in served if _is(r["delivery"], "withdrawn", "not-delivered")]
+        if high and withdrawn:
+            level = [r["share_level"] for r in high if not pd.isna(r["share_level"])]
+            what = (f"takes a {level[0]} share of savings" if level
                     else "takes a majority of savings")
-            evidence = pd.concat([
-                high.rename(columns={"share_citation": "citation",
-                                     "share_locator": "locator"})[["citation", "locator"]],
-                withdrawn[["citation", "locator"]]]).drop_duplicates()
             add("capture-while-withdrawing", "yes",
                 f"{what} while {len(withdrawn)} promised service(s) were withdrawn or not "
-                f"delivered ({', '.join(sorted(set(withdrawn['service_type'])))})", evidence)
-        elif len(mine) == 0 and len(withdrawn):
+                f"delivered ({', '.join(sorted({r['service_type'] for r in withdrawn}))})",
+                *_cite_records((high, "share_citation", "share_locator"),
+                               (withdrawn, "citation", "locator")))
+        elif not mine and withdrawn:
             add("capture-while-withdrawing", "unknown",
                 "resources were withdrawn; the partner's share of savings is not recorded",
-                withdrawn)
+                *_cite_records((withdrawn, "citation", "locator")))
         else:
             add("capture-while-withdrawing", "no",
                 "no high savings share together with withdrawn resources is recorded",
-                pd.concat([mine.rename(columns={"share_citation": "citation",
-                                                "share_locator": "locator"})[
-                    ["citation", "locator"]], served[["citation", "locator"]]]))
+                *_cite_records((mine, "share_citation", "share_locator"),
+                               (served, "citation", "locator")))
 
         # 2. mission mismatch
-        p_status = orgs["profit_status"].get(partner)
-        a_status = orgs["profit_status"].get(aco)
-        tension = tensions[(tensions["alliance_id"] == a_id)
-                           & (tensions["tension_type"] == "mission-mismatch")]
-        org_rows = organizations[organizations["org_id"].isin([partner, aco])]
-        if len(tension) or (p_status == "for-profit" and a_status == "nonprofit"):
+        partner_rows, aco_rows = orgs_of.get((partner,), []), orgs_of.get((aco,), [])
+        p_status = partner_rows[0]["profit_status"] if partner_rows else None
+        a_status = aco_rows[0]["profit_status"] if aco_rows else None
+        in_alliance = tensions_of.get((a_id,), [])
+        tension = [r for r in in_alliance if _is(r["tension_type"], "mission-mismatch")]
+        # both organizations' rows, in the order of the organizations table
+        org_rows = sorted(partner_rows + (aco_rows if aco != partner else []),
+                          key=lambda r: r["_position"])
+        if tension or (p_status == "for-profit" and a_status == "nonprofit"):
             parts = []
             if p_status == "for-profit" and a_status == "nonprofit":
                 parts.append("for-profit partner of a nonprofit ACO")
-            if len(tension):
+            if tension:
                 parts.append("a mission-mismatch tension is reported")
             add("mission-mismatch", "yes", "; ".join(parts),
-                pd.concat([org_rows[["citation", "locator"]],
-                           tension[["citation", "locator"]]]).drop_duplicates())
+                *_cite_records((org_rows, "citation", "locator"),
+                               (tension, "citation", "locator")))
         elif pd.isna(p_status) or pd.isna(a_status):
             add("mission-mismatch", "unknown",
-                "the profit status of the partner or the ACO is not recorded", org_rows)
+                "the profit status of the partner or the ACO is not recorded",
+                *_cite_records((org_rows, "citation", "locator")))
         else:
-            add("mission-mismatch", "no", f"{p_status} partner, {a_status} ACO", org_rows)
+            add("mission-mismatch", "no", f"{p_status} partner, {a_status} ACO",
+                *_cite_records((org_rows, "citation", "locator")))
 
         # 3. no prior relationship
         prior = alliance.get("prior_relationship")
         cite = (alliance.get("citation", ""), alliance.get("locator", ""))
         if prior is None or pd.isna(prior):
-            add("no-prior-relationship", "unknown", "prior relationship not recorded", None,
-                *cite)
+            add("no-prior-relationship", "unknown", "prior relationship not recorded", *cite)
         elif not prior:
             add("no-prior-relationship", "yes", "the parties had no prior working relationship",
-                None, *cite)
+                *cite)
         else:
-            add("no-prior-relationship", "no", "the parties had worked together before",
-                None, *cite)
+            add("no-prior-relationship", "no", "the parties had worked together before", *cite)
 
         # 4. tensions left to fester
-        in_alliance = tensions[tensions["alliance_id"] == a_id]
-        festering = in_alliance[in_alliance["handling"] == "left-to-fester"]
-        if len(festering):
+        festering = [r for r in in_alliance if _is(r["handling"], "left-to-fester")]
+        if festering:
             add("tensions-left-to-fester", "yes",
                 f"{len(festering)} tension(s) left to fester: "
-                + ", ".join(sorted(set(festering["tension_type"]))), festering)
-        elif len(in_alliance) and in_alliance["handling"].isna().all():
+                + ", ".join(sorted({r["tension_type"] for r in festering})),
+                *_cite_records((festering, "citation", "locator")))
+        elif in_alliance and all(pd.isna(r["handling"]) for r in in_alliance):
             add("tensions-left-to-fester", "unknown",
-                "tensions are recorded but not how they were handled", in_alliance)
+                "tensions are recorded but not how they were handled",
+                *_cite_records((in_alliance, "citation", "locator")))
         else:
             add("tensions-left-to-fester", "no",
-                "no tension recorded as left to fester" if len(in_alliance)
-                else "no tension recorded", in_alliance if len(in_alliance) else None)
+                "no tension recorded as left to fester" if in_alliance
+                else "no tension recorded",
+                *_cite_records((in_alliance, "citation", "locator")))
     return pd.DataFrame(rows, columns=WARNING_COLUMNS)
 
 

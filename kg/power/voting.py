@@ -160,6 +160,15 @@ def voting_power(weights: Mapping, quota: int, vetoes: Iterable = ()) -> pd.Data
     (0.189, True)
     """
     players, clean, veto_set = _check(weights, quota, vetoes)
+    indices = _indices(players, clean, quota, veto_set)
+    frame = pd.DataFrame({column: [indices[p][column] for p in players] for column in COLUMNS},
+                         index=pd.Index(players, name="player"))
+    return frame[COLUMNS]
+
+
+def _indices(players: list, clean: dict[object, int], quota: int,
+             veto_set: set) -> dict[object, dict[str, object]]:
+    """The columns of :func:`voting_power` for each player, as plain Python values."""
     n = len(players)
     others = [p for p in players if p not in veto_set]
     veto_weight = sum(clean[p] for p in veto_set)
@@ -192,16 +201,13 @@ def voting_power(weights: Mapping, quota: int, vetoes: Iterable = ()) -> pd.Data
                                    for size, c in enumerate(by_size) if c), Fraction(0))
 
     total_swings = sum(swings.values())
-    frame = pd.DataFrame(
-        {
-            "banzhaf": [swings[p] / total_swings if total_swings else np.nan for p in players],
-            "banzhaf_raw": [swings[p] / 2 ** (n - 1) for p in players],
-            "shapley_shubik": [float(shapley[p]) for p in players],
-            "is_veto_player": is_veto_player(clean, quota, veto_set).to_numpy(),
-        },
-        index=pd.Index(players, name="player"),
-    )
-    return frame[COLUMNS]
+    total = sum(clean.values())
+    return {p: {"banzhaf": swings[p] / total_swings if total_swings else np.nan,
+                "banzhaf_raw": swings[p] / 2 ** (n - 1),
+                "shapley_shubik": float(shapley[p]),
+                # as in is_veto_player: a reserved veto, or the others cannot reach the quota
+                "is_veto_player": p in veto_set or total - clean[p] < quota}
+            for p in players}
 
 
 BOARD_COLUMNS = ["board_id", "aco_id", "player", "holder_id", "seats", "votes", "board_votes",
@@ -251,17 +257,24 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
         and the veto that are known are still shown.
     """
     rows = []
+    # each board's voting seats and vetoes, in table order (one pass, not one filter a board)
+    voting_seats: dict = {}
+    for seat in seats[seats["voting"].fillna(True).astype(bool)].to_dict("records"):
+        voting_seats.setdefault(seat["board_id"], []).append(seat)
+    vetoes: dict = {}
+    for power in powers[powers["power_kind"] == "veto"].to_dict("records"):
+        vetoes.setdefault(power["board_id"], []).append(power)
     for board in boards.to_dict("records"):
         board_id = board["board_id"]
-        mine = seats[seats["board_id"] == board_id]
-        voting = mine[mine["voting"].fillna(True).astype(bool)]
-        vetoes_all = powers[(powers["board_id"] == board_id) & (powers["power_kind"] == "veto")]
-        full_veto = sorted(set(vetoes_all.loc[vetoes_all["matter"] == "all-board-decisions",
-                                              "holder_id"]))
-        partial = sorted(set(vetoes_all["holder_id"]) - set(full_veto))
+        voting = voting_seats.get(board_id, [])
+        vetoes_all = vetoes.get(board_id, [])
+        over_all = [v for v in vetoes_all
+                    if isinstance(v["matter"], str) and v["matter"] == "all-board-decisions"]
+        full_veto = sorted({v["holder_id"] for v in over_all})
+        partial = sorted({v["holder_id"] for v in vetoes_all} - set(full_veto))
         weights: dict[str, int] = {}
         seat_count: dict[str, int] = {}
-        for seat in voting.to_dict("records"):
+        for seat in voting:
             holder = seat["holder_id"]
             weights[holder] = weights.get(holder, 0) + (int(seat["votes"])
                                                         if _present(seat["votes"]) else 1)
@@ -290,13 +303,15 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
         table = None
         if status == "computed":
             try:
-                table = voting_power(weights, quota, full_veto)
+                players, clean, veto_set = _check(weights, quota, full_veto)
+                table = _indices(players, clean, quota, veto_set)
                 reason = (reason + "; " if reason else "") + quota_text + (
                     ", and the consent of " + ", ".join(full_veto) if full_veto else "")
             except ValueError as error:
                 status, reason = "unknown", str(error)
-        players = list(table.index) if table is not None else list(
+        players = list(table) if table is not None else list(
             dict.fromkeys(list(weights) + full_veto))
+        cells = table or {}
         for player in players:
             other = str(player).startswith("other-seat-")
             rows.append({
@@ -304,11 +319,11 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
                 "holder_id": None if other else player, "seats": seat_count.get(player, 0),
                 "votes": weights.get(player, 0), "board_votes": total_votes if table is not None
                 else None, "quota": quota,
-                "banzhaf": table.loc[player, "banzhaf"] if table is not None else None,
-                "banzhaf_raw": table.loc[player, "banzhaf_raw"] if table is not None else None,
-                "shapley_shubik": (table.loc[player, "shapley_shubik"] if table is not None
+                "banzhaf": cells[player]["banzhaf"] if table is not None else None,
+                "banzhaf_raw": cells[player]["banzhaf_raw"] if table is not None else None,
+                "shapley_shubik": (cells[player]["shapley_shubik"] if table is not None
                                    else None),
-                "is_veto_player": (bool(table.loc[player, "is_veto_player"]) if table is not None
+                "is_veto_player": (bool(cells[player]["is_veto_player"]) if table is not None
                                    else (True if player in full_veto else None)),
                 "reserved_veto": player in full_veto, "status": status, "reason": reason,
             })
