@@ -7,7 +7,10 @@ seed, so that the same graph and the same seed always give the same picture:
 - up to :data:`SMALL_GRAPH` nodes, networkx's ``spring_layout`` (Fruchterman-Reingold);
 - above that, Graphviz ``sfdp`` (a multilevel force-directed layout with a Barnes-Hut
   quadtree), which lays out 5,000 nodes in a few seconds where ``spring_layout`` takes over
-  a minute. ``sfdp`` comes from Debian's ``graphviz`` package (``make system-deps``);
+  a minute. Components of up to :data:`TINY_COMPONENT` nodes (lone nodes, pairs, an ACO
+  with two or three participants) are not given to sfdp, which is very slow on many
+  small components: they get a fixed drawing, in rows under the main picture.
+  ``sfdp`` comes from Debian's ``graphviz`` package (``make system-deps``);
   without it the small-graph method is used, slowly, and a warning says so.
 
 Only integer indices are handed to Graphviz, never names from the data.
@@ -29,10 +32,12 @@ import subprocess
 import warnings
 from typing import Iterable, Sequence
 
-__all__ = ["SMALL_GRAPH", "LayoutError", "layout", "spring_positions", "sfdp_positions"]
+__all__ = ["SMALL_GRAPH", "TINY_COMPONENT", "LayoutError", "layout", "spring_positions", "sfdp_positions"]
 
 #: Largest graph laid out with networkx's spring layout when ``method="auto"``.
 SMALL_GRAPH = 400
+#: Components of at most this many nodes are not given to sfdp but drawn in rows below.
+TINY_COMPONENT = 4
 _SFDP_TIMEOUT_S = 300
 # pixels per sqrt(node) of a component, and between components: room for the labels
 _COMPONENT_SPACING = 165.0
@@ -67,12 +72,11 @@ def spring_positions(nodes: Sequence[str], edges: Iterable[tuple[str, str]], *,
     """
     import networkx as nx
 
+    edges = list(edges)
     graph = nx.Graph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)
-    order = {n: i for i, n in enumerate(nodes)}
-    components = sorted((sorted(c, key=order.__getitem__) for c in nx.connected_components(graph)),
-                        key=lambda c: (-len(c), order[c[0]]))
+    components = _components(nodes, edges)
     boxes = []
     for component in components:
         side = _COMPONENT_SPACING * math.sqrt(len(component))
@@ -86,21 +90,77 @@ def spring_positions(nodes: Sequence[str], edges: Iterable[tuple[str, str]], *,
         cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
         boxes.append((side, {n: ((float(raw[n][0]) - cx) / span * side,
                                  (float(raw[n][1]) - cy) / span * side) for n in component}))
-    # shelf packing: fill rows up to a width that makes the whole roughly square
-    width = max(max(b[0] for b in boxes), math.sqrt(sum((b[0] + _GAP) ** 2 for b in boxes)) * 1.3)
+    return _centred(_pack(boxes), nodes)
+
+
+def _pack(boxes: list[tuple[float, dict]], width: float | None = None,
+          top: float = 0.0, left: float = 0.0) -> dict[str, tuple[float, float]]:
+    """Shelf packing of square boxes (side, local positions centred on the box's middle).
+
+    Rows are filled up to `width` (by default one that makes the whole roughly square),
+    starting at (`left`, `top`), in the order of `boxes`.
+    """
+    if width is None:
+        width = max(max(b[0] for b in boxes),
+                    math.sqrt(sum((b[0] + _GAP) ** 2 for b in boxes)) * 1.3)
     positions: dict[str, tuple[float, float]] = {}
-    x = y = row_height = 0.0
+    x, y, row_height = left, top, 0.0
     for side, local in boxes:
-        if x > 0 and x + side > width:
-            x, y, row_height = 0.0, y + row_height + _GAP, 0.0
+        if x > left and x + side > left + width:
+            x, y, row_height = left, y + row_height + _GAP, 0.0
         for n, (px, py) in local.items():
             positions[n] = (round(x + side / 2 + px), round(y + side / 2 + py))
         x += side + _GAP
         row_height = max(row_height, side)
+    return positions
+
+
+def _centred(positions: dict[str, tuple[float, float]],
+             nodes: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """The positions moved so that their bounding box is centred on (0, 0), in `nodes` order."""
     xs = [p[0] for p in positions.values()]
     ys = [p[1] for p in positions.values()]
     cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
     return {n: (round(positions[n][0] - cx), round(positions[n][1] - cy)) for n in nodes}
+
+
+def _components(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[list[str]]:
+    """Connected components, each in `nodes` order, largest first (ties: first node)."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
+    order = {n: i for i, n in enumerate(nodes)}
+    return sorted((sorted(c, key=order.__getitem__) for c in nx.connected_components(graph)),
+                  key=lambda c: (-len(c), order[c[0]]))
+
+
+def _small_component_box(component: list[str],
+                         edges: Sequence[tuple[str, str]]) -> tuple[float, dict]:
+    """A fixed drawing of a component of at most :data:`TINY_COMPONENT` nodes.
+
+    The node with the most links (ties: the first) in the middle and the others on a
+    circle around it; a lone node at the middle, a pair side by side.
+    """
+    side = _COMPONENT_SPACING * math.sqrt(len(component))
+    if len(component) == 1:
+        return side, {component[0]: (0.0, 0.0)}
+    if len(component) == 2:
+        return side, {component[0]: (-side / 3, 0.0), component[1]: (side / 3, 0.0)}
+    inside = set(component)
+    degree = {n: 0 for n in component}
+    for a, b in edges:
+        if a in inside:
+            degree[a] += 1
+            degree[b] += 1
+    hub = max(component, key=lambda n: (degree[n], -component.index(n)))
+    rest = [n for n in component if n != hub]
+    local = {hub: (0.0, 0.0)}
+    for i, n in enumerate(rest):
+        angle = 2 * math.pi * i / len(rest) - math.pi / 2
+        local[n] = (side / 3 * math.cos(angle), side / 3 * math.sin(angle))
+    return side, local
 
 
 def sfdp_positions(nodes: Sequence[str], edges: Iterable[tuple[str, str]], *,
@@ -174,5 +234,37 @@ def layout(nodes: Sequence[str], edges: Iterable[tuple[str, str]], *, seed: int 
                           RuntimeWarning, stacklevel=2)
             method = "spring"
     if method == "sfdp":
-        return sfdp_positions(nodes, edges, seed=seed)
+        return _large_positions(nodes, edges, seed=seed)
     return spring_positions(nodes, edges, seed=seed)
+
+
+def _large_positions(nodes: list[str], edges: list[tuple[str, str]], *,
+                     seed: int) -> dict[str, tuple[float, float]]:
+    """sfdp for the components larger than :data:`TINY_COMPONENT`; the rest in rows below.
+
+    sfdp spends most of its time on many small components (a capped map of 5,000
+    unlinked nodes took 70-170 s), and a force layout tells nothing about a lone node or
+    a pair anyway, so those get a fixed drawing, packed in rows under the main picture.
+    """
+    components = _components(nodes, edges)
+    large = [n for c in components if len(c) > TINY_COMPONENT for n in c]
+    small = [c for c in components if len(c) <= TINY_COMPONENT]
+    positions: dict[str, tuple[float, float]] = {}
+    if large:
+        inside = set(large)
+        main = [n for n in nodes if n in inside]  # the caller's order, as sfdp is given it
+        main_edges = [(a, b) for a, b in edges if a in inside]
+        if len(main) > SMALL_GRAPH:
+            positions = sfdp_positions(main, main_edges, seed=seed)
+        else:
+            positions = spring_positions(main, main_edges, seed=seed)
+    if small:
+        boxes = [_small_component_box(c, edges) for c in small]
+        if positions:
+            xs = [p[0] for p in positions.values()]
+            ys = [p[1] for p in positions.values()]
+            positions.update(_pack(boxes, width=max(xs) - min(xs), left=min(xs),
+                                   top=max(ys) + 2 * _GAP))
+        else:
+            positions = _pack(boxes)
+    return _centred(positions, nodes)

@@ -589,17 +589,104 @@ def _scores(graph: MapGraph, power: Mapping[str, float] | None) -> dict[str, flo
     return degree
 
 
+#: The order in which the cap keeps organizations: partners, then ACOs, then the rest.
+_CAP_TIERS = {"management-partner": 0, "aco": 1}
+
+
 def cap(graph: MapGraph, max_nodes: int, scores: Mapping[str, float]) -> MapGraph:
-    """Keep the `max_nodes` nodes with the highest scores (ties: by IRI), with a note."""
+    """Keep at most `max_nodes` nodes, chosen so that the most important links survive.
+
+    Keeping the highest-scoring nodes alone can keep no link at all (on the national graph
+    the 5,000 highest PageRanks are participants, whose ACOs rank lower). So links are
+    taken with both of their ends while both fit under the cap: first the links among
+    management partners and ACOs, then every partner and ACO (by score), then the links
+    from them to other organizations, in turns - each partner's or ACO's best link (the
+    other end's score), then each one's second best, and so on - and last the links
+    among the other organizations. Room left is filled with nodes by score. Ties are
+    broken by IRI, so the result is deterministic. A note says what was kept.
+
+    >>> node = lambda iri, kind: MapNode(iri, iri.upper(), kind)
+    >>> fact = [Fact("x", Source(None, None, None))]
+    >>> g = MapGraph({"a": node("a", "aco"), "p": node("p", "physician-group"),
+    ...               "q": node("q", "physician-group"), "r": node("r", "physician-group")},
+    ...              [MapEdge("participation", "p", "a", fact), MapEdge("participation", "q", "r", fact)])
+    >>> kept = cap(g, 2, {"p": 3.0, "q": 2.0, "r": 1.0, "a": 0.0})
+    >>> sorted(kept.nodes), [(e.source, e.target) for e in kept.edges]
+    (['a', 'p'], [('p', 'a')])
+    """
     if max_nodes < 1:
         raise UsageError("--max-nodes must be at least 1")
     if len(graph.nodes) <= max_nodes:
         return graph
-    ranked = sorted(graph.nodes, key=lambda n: (-scores.get(n, 0.0), n))[:max_nodes]
-    out = graph.keep(ranked)
-    out.notes.append(f"Only {max_nodes:,} of {len(graph.nodes):,} nodes are drawn (the cap, "
-                     "--max-nodes): those with the highest scores. Narrow the map with "
-                     "--focus, --partner, --state or --year, or raise --max-nodes.")
+
+    def tier(n: str) -> int:
+        return _CAP_TIERS.get(graph.nodes[n].kind, 2)
+
+    def rank(n: str) -> tuple:
+        return (tier(n), -scores.get(n, 0.0), n)
+
+    ends = {id(e): sorted((e.source, e.target), key=rank) for e in graph.edges}
+    # each anchor's links, best first, so that every anchor gets its strongest link
+    # before any gets its second
+    turn: dict[int, int] = {}
+    by_anchor: dict[str, list[MapEdge]] = {}
+    for e in graph.edges:
+        by_anchor.setdefault(ends[id(e)][0], []).append(e)
+    for edges in by_anchor.values():
+        edges.sort(key=lambda e: (rank(ends[id(e)][1]), e.kind))
+        turn.update((id(e), i) for i, e in enumerate(edges))
+
+    def importance(edge: MapEdge) -> tuple:
+        anchor, end = ends[id(edge)]
+        return (tier(anchor), tier(end), turn[id(edge)], rank(end), rank(anchor), edge.kind)
+
+    kept: dict[str, None] = {}  # insertion-ordered set
+
+    def take(nodes: Iterable[str]) -> None:
+        new = [n for n in dict.fromkeys(nodes) if n not in kept]
+        if len(kept) + len(new) <= max_nodes:
+            kept.update(dict.fromkeys(new))
+
+    links = sorted(graph.edges, key=importance)
+    core = [e for e in links if tier(ends[id(e)][1]) < 2]
+    for edge in core:  # links among partners and ACOs
+        take((edge.source, edge.target))
+    for n in sorted(graph.nodes, key=rank):  # every partner and ACO
+        if tier(n) == 2 or len(kept) == max_nodes:
+            break
+        take((n,))
+    for edge in links[len(core):]:  # links to the other organizations, in turns
+        if len(kept) == max_nodes:
+            break
+        take((edge.source, edge.target))
+    for n in sorted(graph.nodes, key=rank):
+        if len(kept) == max_nodes:
+            break
+        take((n,))
+    out = graph.keep(kept)
+
+    def share(kind: str, label: str) -> str | None:
+        total = sum(1 for node in graph.nodes.values() if node.kind == kind)
+        drawn = sum(1 for node in out.nodes.values() if node.kind == kind)
+        if not total:
+            return None
+        return f"all {total:,} {label}" if drawn == total else f"{drawn:,} of {total:,} {label}"
+
+    drawn = [p for p in (share("management-partner", "management partner(s)"),
+                         share("aco", "ACO(s)")) if p]
+    drawn.append(f"{sum(1 for n in out.nodes if tier(n) == 2):,} other node(s)")
+    linked = {n for e in out.edges for n in (e.source, e.target)}
+    lone = (f"; {len(out.nodes) - len(linked):,} node(s) have no link drawn"
+            if len(out.nodes) > len(linked) else "")
+    out.notes.append(
+        f"Only {max_nodes:,} of {len(graph.nodes):,} nodes are drawn (the cap, --max-nodes), "
+        f"with {len(out.edges):,} of {len(graph.edges):,} links. Links are kept with both "
+        "their ends: first the links among management partners and ACOs, then every "
+        "partner and ACO, then their links to other organizations, each partner's or ACO's "
+        "best link (by score) in turn; room left is filled by score. "
+        f"Drawn: {', '.join(drawn[:-1]) + ' and ' if len(drawn) > 1 else ''}"
+        f"{drawn[-1]}{lone}. Narrow the map with --focus, --partner, --state or --year, or "
+        "raise --max-nodes.")
     return out
 
 
@@ -765,7 +852,8 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
         Node IRI -> power score (from the power analysis); sets the node sizes. Without it
         a node's size is its number of links on the map, and the legend says so.
     max_nodes : int
-        Cap on the nodes drawn; above it the highest-scoring nodes are kept and the page says so.
+        Cap on the nodes drawn; above it the most important links are kept with their
+        ends (see :func:`cap`) and the page says so.
     participants : {"auto", "aggregate", "all"}
         Fold participants linked only to their ACO into one node per ACO: always, never,
         or (``auto``) when the map would have more than :data:`AGGREGATE_ABOVE` nodes.

@@ -15,7 +15,8 @@ from kg.build import build
 from kg.errors import UsageError
 from kg.iris import mint
 from kg.layout import layout, sfdp_positions, spring_positions
-from kg.maps import (aggregate_participants, cap, load_map_graph, restrict, write_map)
+from kg.maps import (Fact, MapEdge, MapGraph, MapNode, Source, aggregate_participants, cap,
+                     load_map_graph, restrict, write_map)
 from kg.store import open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -164,6 +165,70 @@ def test_participants_are_aggregated_only_when_linked_to_nothing_else(tmp_path):
         assert sum(1 for e in folded.edges if e.kind == kind) == sum(1 for e in graph.edges if e.kind == kind)
     capped = cap(folded, 50, {n: 1.0 for n in folded.nodes})
     assert len(capped.nodes) == 50 and any("the cap" in note for note in capped.notes)
+
+
+def _star_graph(order: int = 1) -> MapGraph:
+    """Two partners, six ACOs, four participants per ACO that outscore every ACO."""
+    fact = [Fact("x", Source(None, None, None))]
+    nodes = [MapNode(f"partner{i}", f"Partner {i}", "management-partner") for i in range(2)]
+    nodes += [MapNode(f"aco{i}", f"ACO {i}", "aco") for i in range(6)]
+    nodes += [MapNode(f"p{a}-{j}", f"P {a}-{j}", "physician-group") for a in range(6) for j in range(4)]
+    edges = [MapEdge("alliance", f"aco{a}", f"partner{a % 2}", fact) for a in range(6)]
+    edges += [MapEdge("participation", f"p{a}-{j}", f"aco{a}", fact) for a in range(6) for j in range(4)]
+    return MapGraph({n.iri: n for n in nodes[::order]}, edges[::order])
+
+
+def test_cap_keeps_links_where_the_highest_scores_alone_keep_none():
+    graph = _star_graph()
+    scores = {n: (10.0 if n.startswith("p") and not n.startswith("partner") else 1.0)
+              for n in graph.nodes}
+    # the old rule, the 12 highest scores, would keep 12 participants and no link
+    assert not graph.keep(sorted(graph.nodes, key=lambda n: (-scores[n], n))[:12]).edges
+    for max_nodes in (1, 3, 8, 12, 20, 31):
+        kept = cap(graph, max_nodes, scores)
+        assert len(kept.nodes) == max_nodes  # filled up to the cap, never beyond
+        assert all(e.source in kept.nodes and e.target in kept.nodes for e in kept.edges)
+        reversed_input = cap(_star_graph(order=-1), max_nodes, scores)  # same graph, other order
+        assert sorted(kept.nodes) == sorted(reversed_input.nodes)
+        assert ({(e.source, e.target) for e in kept.edges}
+                == {(e.source, e.target) for e in reversed_input.edges})
+    kept = cap(graph, 12, scores)
+    # partners and ACOs first, then each ACO's best participant in turn (ties by IRI)
+    assert sorted(kept.nodes) == sorted([f"partner{i}" for i in range(2)] +
+                                        [f"aco{a}" for a in range(6)] +
+                                        ["p0-0", "p1-0", "p2-0", "p3-0"])
+    assert len(kept.edges) == 6 + 4
+    note = kept.notes[-1]
+    assert "Only 12 of 32 nodes are drawn (the cap" in note and "with 10 of 30 links" in note
+    assert "all 2 management partner(s), all 6 ACO(s) and 4 other node(s)" in note
+    # a cap below the partners and ACOs keeps the links among them first
+    small = cap(graph, 3, scores)
+    assert len(small.edges) == 2 and set(small.nodes) == {"partner0", "aco0", "aco2"}
+
+
+def test_lone_nodes_and_tiny_components_bypass_sfdp(monkeypatch):
+    import kg.layout
+
+    given = []
+    real = kg.layout.sfdp_positions
+
+    def recording(nodes, edges, **options):
+        given.append(list(nodes))
+        return real(nodes, edges, **options)
+
+    monkeypatch.setattr(kg.layout, "sfdp_positions", recording)
+    ring = [f"r{i:03d}" for i in range(450)]
+    nodes = ring + [f"lone{i}" for i in range(300)] + ["a", "b", "c"]
+    edges = [(ring[i], ring[(i + 1) % 450]) for i in range(450)] + [("a", "b"), ("b", "c")]
+    first = layout(nodes, edges, seed=2)
+    assert given == [ring]  # only the large component went to sfdp
+    assert first == layout(nodes, edges, seed=2) and set(first) == set(nodes)
+    assert len(set(first.values())) == len(nodes)  # no two nodes on the same spot
+    # the small pieces lie below the main picture
+    assert min(first[n][1] for n in nodes if n not in ring) > max(first[n][1] for n in ring)
+    # a map of lone nodes only never calls sfdp
+    given.clear()
+    assert len(layout([f"m{i}" for i in range(500)], [], seed=0)) == 500 and given == []
 
 
 def test_same_seed_same_layout_and_other_seed_other_layout():
