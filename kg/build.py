@@ -39,6 +39,7 @@ from rdflib import Graph
 from kg import faults
 from kg.dictionary import Dictionary, load_dictionary
 from kg.errors import InvalidDataError, Problem, UsageError
+from kg.gcpause import gc_paused
 from kg.iris import PREFIXES, compact, expand
 from kg.mapping import Mapped, map_tables
 from kg.offline import no_network
@@ -111,6 +112,12 @@ def _silent(_: str) -> None:
 
 def _read_all(data_dirs: list[Path], dictionary: Dictionary, codes,
               progress: Progress) -> dict[str, Table]:
+    with gc_paused():  # one list per record: see kg.gcpause
+        return _read_tables(data_dirs, dictionary, codes, progress)
+
+
+def _read_tables(data_dirs: list[Path], dictionary: Dictionary, codes,
+                 progress: Progress) -> dict[str, Table]:
     tables = {}
     for r in dictionary.resources:
         parts = []
@@ -313,6 +320,11 @@ def _manifest(report: BuildReport, store_triples: int) -> str:
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
+def _write_ontology(target: Path) -> None:
+    with no_network():
+        load_ontology().serialize(target, format="turtle")
+
+
 #: Something a build makes from the finished store, inside the release: a name and a
 #: function given the staging folder (which holds ``store/``) that writes its files there.
 Product = tuple[str, Callable[[Path], None]]
@@ -366,15 +378,16 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
                 write_store, staging / "store", nt, [ONTOLOGY_DIR / name for name in ONTOLOGY_FILES],
                 checked=_engine(shacl, mapped) == "oxigraph")  # parsed strictly for SHACL
             writing["turtle"] = background.submit(write_turtle, nt, staging / "graph.ttl")
+            writing["ontology"] = background.submit(_write_ontology, staging / "ontology.ttl")
 
         report, mapped = _check(data_dir, dictionary, progress, shacl, before_shacl=write_graph)
         if not report.ok:
             raise InvalidDataError(report)
         with no_network():
-            load_ontology().serialize(staging / "ontology.ttl", format="turtle")
             report.ledger.to_csv(staging / "ledger.csv", index=False)
             (staging / "shacl-report.txt").write_text(report.shacl_text, encoding="utf-8")
             writing["turtle"].result()
+            writing["ontology"].result()
             faults.checkpoint("written")
             store_triples = writing["store"].result()
             progress(f"wrote the Oxigraph store ({store_triples} triples with the ontology)")

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kg.dictionary import TIME_STEP, Dictionary, Field, Resource
+from kg.gcpause import gc_paused
 from kg.iris import INSTANCE, PREFIXES, expand, mint, parse_instance_iri
 from kg.tables import Table
 
@@ -136,6 +137,10 @@ def _objects(values: pd.Series, f: Field, dictionary: Dictionary,
     return '"' + _text(escape_literal(values)) + '"'
 
 
+def _add(pieces: list[str], lines: np.ndarray) -> None:
+    pieces.append("".join(lines.tolist()))
+
+
 def _local(curie: str) -> str:
     return curie.partition(":")[2]
 
@@ -156,8 +161,16 @@ def map_tables(tables: dict[str, Table], dictionary: Dictionary,
     -------
     Mapped
     """
+    with gc_paused():  # one string per triple: see kg.gcpause
+        return _map_tables(tables, dictionary, codes)
+
+
+def _map_tables(tables: dict[str, Table], dictionary: Dictionary,
+                codes: dict[str, dict[str, str]]) -> Mapped:
     kinds = {r.name: r.iri_kind for r in dictionary.resources}
-    pieces: list[np.ndarray] = []
+    # each piece of lines is joined at once, so that only one piece's line strings are
+    # alive at a time (at millions of triples they take more memory than the text)
+    pieces: list[str] = []
     iris: dict[str, list[str]] = {}
     nodes: list[tuple[np.ndarray, np.ndarray, Table]] = []
     for r in dictionary.resources:
@@ -174,7 +187,8 @@ def map_tables(tables: dict[str, Table], dictionary: Dictionary,
         nodes.append((subjects, row_positions, table))
         if rows.empty:
             continue
-        pieces.append(_iri(subjects) + (" " + RDF_TYPE + " <" + expand(r.rdf_type) + "> .\n"))
+        subject_terms = _iri(subjects)
+        _add(pieces, subject_terms + (" " + RDF_TYPE + " <" + expand(r.rdf_type) + "> .\n"))
         # rows whose intermediate node (by the path leading to it) is already linked and
         # typed: a second field through the same node (an interval's end after its
         # start) adds only its own triple, so no triple is written twice
@@ -187,28 +201,28 @@ def map_tables(tables: dict[str, Table], dictionary: Dictionary,
                 continue
             values = rows[f.name][present]
             positions = row_positions[present]
-            node = subjects[present]
+            node, node_terms = subjects[present], subject_terms[present]
             steps = list(f.rdf_path)
             last = steps.pop()
             for depth, step in enumerate(steps, start=1):  # e.g. an interval and its beginning
                 child = node + ("/" + _local(step))
+                child_terms = _iri(child)
                 done = linked.setdefault(tuple(steps[:depth]), np.zeros(len(subjects), dtype=bool))
                 new = ~done[present]
                 done[present] = True
-                pieces.append(_iri(node[new]) + (" <" + expand(step) + "> ") + _iri(child[new]) + " .\n")
+                _add(pieces, node_terms[new] + (" <" + expand(step) + "> ") + child_terms[new] + " .\n")
                 node_type = dictionary.intermediate_types.get(step)
                 if node_type:
-                    pieces.append(_iri(child[new]) + (" " + RDF_TYPE + " <" + expand(node_type) + "> .\n"))
+                    _add(pieces, child_terms[new] + (" " + RDF_TYPE + " <" + expand(node_type) + "> .\n"))
                 nodes.append((child[new], positions[new], table))
-                node = child
-            if last == TIME_STEP:
-                predicate = "<" + _text(values.str.len().map(_TIME_POSITION)) + ">"
-            else:
-                predicate = "<" + expand(last) + ">"
+                node, node_terms = child, child_terms
             obj = _objects(values, f, dictionary, codes, kinds)
-            pieces.append(_iri(node) + (" " + predicate) + " " + obj + " .\n")
-    text = "".join(np.concatenate(pieces).tolist()) if pieces else ""
-    return Mapped(text, iris, nodes)
+            if last == TIME_STEP:
+                predicates = "<" + _text(values.str.len().map(_TIME_POSITION)) + "> "
+                _add(pieces, node_terms + " " + predicates + obj + " .\n")
+            else:
+                _add(pieces, node_terms + (" <" + expand(last) + "> ") + obj + " .\n")
+    return Mapped("".join(pieces), iris, nodes)
 
 
 def _lexical(term, f: Field, resource: Resource, codes_back: dict[str, str]) -> str:

@@ -160,18 +160,28 @@ def read_table(path: str | Path, resource: Resource, display: str | None = None)
         return Table(resource, name, empty, [], [], 0,
                      [Problem(name, None, None, "file is empty: a header row is required")])
 
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
     try:
-        header = next(reader)
-        start = reader.line_num + 1
-        for record in reader:
-            if record:  # a completely empty line is not a record
-                records.append((start, record))
+        parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error:
+        parsed = None  # the line-by-line reading below says where
+    physical = text.count("\n") + (not text.endswith("\n"))
+    if parsed is not None and len(parsed) == physical and all(parsed):
+        # one record per line, no blank line (the usual file): record i is on line i + 1
+        header = parsed[0]
+        records = list(zip(range(2, len(parsed) + 1), parsed[1:]))
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        try:
+            header = next(reader)
             start = reader.line_num + 1
-    except csv.Error as exc:
-        return Table(resource, name, empty, [], [], len(records),
-                     [Problem(name, reader.line_num, None, f"malformed CSV: {exc}")])
+            for record in reader:
+                if record:  # a completely empty line is not a record
+                    records.append((start, record))
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            return Table(resource, name, empty, [], [], len(records),
+                         [Problem(name, reader.line_num, None, f"malformed CSV: {exc}")])
 
     expected = resource.columns
     seen = set()
@@ -221,9 +231,10 @@ def _by_value(values: pd.Series, function) -> pd.Series:
     >>> _by_value(pd.Series(["a", "bb", "a"]), len).tolist()
     [1, 2, 1]
     """
-    distinct = pd.unique(values.to_numpy(dtype=object))
-    results = pd.Series([function(v) for v in distinct], index=distinct)
-    return pd.Series(results.reindex(values.to_numpy(dtype=object)).to_numpy(), index=values.index)
+    seen: dict = {}
+    results = [seen[v] if v in seen else seen.setdefault(v, function(v))
+               for v in values.to_numpy(dtype=object)]
+    return pd.Series(results, index=values.index)
 
 
 def _date_bounds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
