@@ -371,7 +371,7 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
 
         def write_graph(mapped: Mapped) -> None:
             # the store and the Turtle file need only the triples: write them while the
-            # shapes are checked (Oxigraph releases the GIL while it loads and parses)
+            # shapes are checked (on another store: the in-memory one of _run_shapes)
             with no_network():
                 nt.write_text(mapped.ntriples, encoding="utf-8")
             writing["store"] = background.submit(
