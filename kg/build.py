@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -37,6 +39,7 @@ from rdflib import Graph
 from kg import faults
 from kg.dictionary import Dictionary, load_dictionary
 from kg.errors import InvalidDataError, Problem, UsageError
+from kg.gcpause import gc_paused
 from kg.iris import PREFIXES, compact, expand
 from kg.mapping import Mapped, map_tables
 from kg.offline import no_network
@@ -109,6 +112,12 @@ def _silent(_: str) -> None:
 
 def _read_all(data_dirs: list[Path], dictionary: Dictionary, codes,
               progress: Progress) -> dict[str, Table]:
+    with gc_paused():  # one list per record: see kg.gcpause
+        return _read_tables(data_dirs, dictionary, codes, progress)
+
+
+def _read_tables(data_dirs: list[Path], dictionary: Dictionary, codes,
+                 progress: Progress) -> dict[str, Table]:
     tables = {}
     for r in dictionary.resources:
         parts = []
@@ -148,10 +157,16 @@ def _compiled_checks(_stamp: tuple):
     return compile_shapes(load_shapes())
 
 
+def _engine(engine: str, mapped: Mapped) -> str:
+    """The SHACL engine that `engine` ("auto" included) stands for on this graph."""
+    if engine == "auto":
+        return "pyshacl" if mapped.triple_count <= PYSHACL_LIMIT else "oxigraph"
+    return engine
+
+
 def _run_shapes(mapped: Mapped, engine: str):
     """Validate the mapped graph with the chosen engine; return (conforms, results, text)."""
-    if engine == "auto":
-        engine = "pyshacl" if mapped.triple_count <= PYSHACL_LIMIT else "oxigraph"
+    engine = _engine(engine, mapped)
     if engine == "pyshacl":
         data = Graph()
         data.parse(data=mapped.ntriples, format="nt")
@@ -161,15 +176,23 @@ def _run_shapes(mapped: Mapped, engine: str):
     import pyoxigraph as ox
     shapes_file = ONTOLOGY_DIR / SHAPES_FILE
     checks = _compiled_checks((str(shapes_file), shapes_file.stat().st_mtime_ns))
+    # an in-memory store: the compiled checks answer several times faster there than on
+    # the on-disk store a build publishes (RocksDB), which costs less to load twice
     store = ox.Store()
     store.load(input=mapped.ntriples, format=ox.RdfFormat.N_TRIPLES)
     for name in ONTOLOGY_FILES:
         store.load(path=str(ONTOLOGY_DIR / name), format=ox.RdfFormat.TURTLE)
-    conforms, results = validate_store(store, checks)
+    conforms, results = validate_store(store, checks, workers=_cores())
+    del store
     text = (f"Validation Report (shapes compiled to {len(checks)} SPARQL queries on Oxigraph)\n"
             f"Conforms: {conforms}\nResults ({len(results)}):\n"
             + "".join(f"{r.focus}: {r}\n" for r in results))
     return conforms, results, text, "Oxigraph"
+
+
+def _cores() -> int:
+    """CPU cores this process may run on (the compiled checks run one per core)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _shacl(tables, mapped: Mapped, engine: str, progress: Progress):
@@ -197,7 +220,14 @@ def _folders(data_dir) -> list[Path]:
     return folders
 
 
-def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto"):
+def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
+           before_shacl: Callable[[Mapped], None] | None = None):
+    """Read, check, map and validate; `before_shacl` sees the triples of clean files first.
+
+    A build passes a `before_shacl` that starts writing its outputs in the background
+    while the shapes are checked; it is called only when no row was rejected, and what
+    it writes is published only if the graph then conforms.
+    """
     started = time.perf_counter()
     data_dirs = _folders(data_dir)
     dictionary = load_dictionary(dictionary_path)
@@ -210,6 +240,8 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto"):
         faults.checkpoint("mapped")
         conforms, text = None, ""
         if not any(t.problems for t in tables.values()):
+            if before_shacl is not None:
+                before_shacl(mapped)
             conforms, _, text = _shacl(tables, mapped, shacl, progress)
         else:
             rejected = sum(len(t.row_problems) + len(t.ragged) for t in tables.values())
@@ -288,6 +320,11 @@ def _manifest(report: BuildReport, store_triples: int) -> str:
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
+def _write_ontology(target: Path) -> None:
+    with no_network():
+        load_ontology().serialize(target, format="turtle")
+
+
 #: Something a build makes from the finished store, inside the release: a name and a
 #: function given the staging folder (which holds ``store/``) that writes its files there.
 Product = tuple[str, Callable[[Path], None]]
@@ -327,20 +364,32 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
         If a folder is missing or `out_dir` is not one aco-kg made.
     """
     release = Release(out_dir)
-    with release as staging:
-        report, mapped = _check(data_dir, dictionary, progress, shacl)
+    # the background threads finish (leaving the with) before a failed release is removed
+    with release as staging, ThreadPoolExecutor(max_workers=2) as background:
+        nt = staging / "graph.nt"
+        writing: dict[str, Future] = {}
+
+        def write_graph(mapped: Mapped) -> None:
+            # the store and the Turtle file need only the triples: write them while the
+            # shapes are checked (on another store: the in-memory one of _run_shapes)
+            with no_network():
+                nt.write_text(mapped.ntriples, encoding="utf-8")
+            writing["store"] = background.submit(
+                write_store, staging / "store", nt, [ONTOLOGY_DIR / name for name in ONTOLOGY_FILES],
+                checked=_engine(shacl, mapped) == "oxigraph")  # parsed strictly for SHACL
+            writing["turtle"] = background.submit(write_turtle, nt, staging / "graph.ttl")
+            writing["ontology"] = background.submit(_write_ontology, staging / "ontology.ttl")
+
+        report, mapped = _check(data_dir, dictionary, progress, shacl, before_shacl=write_graph)
         if not report.ok:
             raise InvalidDataError(report)
         with no_network():
-            nt = staging / "graph.nt"
-            nt.write_text(mapped.ntriples, encoding="utf-8")
-            write_turtle(nt, staging / "graph.ttl")
-            load_ontology().serialize(staging / "ontology.ttl", format="turtle")
             report.ledger.to_csv(staging / "ledger.csv", index=False)
             (staging / "shacl-report.txt").write_text(report.shacl_text, encoding="utf-8")
+            writing["turtle"].result()
+            writing["ontology"].result()
             faults.checkpoint("written")
-            store_triples = write_store(staging / "store", nt,
-                                        [ONTOLOGY_DIR / name for name in ONTOLOGY_FILES])
+            store_triples = writing["store"].result()
             progress(f"wrote the Oxigraph store ({store_triples} triples with the ontology)")
             faults.checkpoint("stored")
             for name, make in products:

@@ -17,11 +17,14 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from kg.dictionary import TIME_STEP, Dictionary, Field, Resource
+from kg.gcpause import gc_paused
 from kg.iris import INSTANCE, PREFIXES, expand, mint, parse_instance_iri
 from kg.tables import Table
 
@@ -52,17 +55,27 @@ class Mapped:
     iris : dict of str to list of str
         For each resource, the IRI of each row of its table's frame ("" if rejected).
     origin : dict of str to tuple of (str, int)
-        For each row node (and each intermediate node), the file and line it came from.
+        For each row node (and each intermediate node), the file and line it came from;
+        made on first use (a build needs it only to place SHACL violations).
     """
 
     ntriples: str
     iris: dict[str, list[str]]
-    origin: dict[str, tuple[str, int]]
+    #: (node IRIs, row positions, table) in the order the mapping made the nodes
+    nodes: list[tuple[np.ndarray, np.ndarray, Table]] = field(default_factory=list, repr=False)
 
     @property
     def triple_count(self) -> int:
         """Number of triples."""
         return self.ntriples.count("\n")
+
+    @cached_property
+    def origin(self) -> dict[str, tuple[str, int]]:
+        origin: dict[str, tuple[str, int]] = {}
+        for nodes, positions, table in self.nodes:
+            for iri, pos in zip(nodes.tolist(), positions.tolist()):
+                origin.setdefault(iri, (table.file_of(pos), table.lines[pos]))
+        return origin
 
 
 def escape_literal(values: pd.Series) -> pd.Series:
@@ -92,29 +105,40 @@ def _mint_all(kind: str, values: pd.Series) -> pd.Series:
     return result
 
 
-def _iri(values: pd.Series) -> pd.Series:
+# The triples are assembled as numpy arrays of Python strings: one C loop per
+# concatenation, where the pandas string methods check every cell for a missing value.
+def _text(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype=object)
+
+
+def _iri(values: np.ndarray) -> np.ndarray:
     return "<" + values + ">"
 
 
 def _objects(values: pd.Series, f: Field, dictionary: Dictionary,
-             codes: dict[str, dict[str, str]], kinds: dict[str, str]) -> pd.Series:
+             codes: dict[str, dict[str, str]], kinds: dict[str, str]) -> np.ndarray:
     """The N-Triples object term of each (non-blank, valid) cell."""
     if f.reference:
         kind = kinds[f.reference]
-        return _iri(_mint_all(kind, values))
+        return _iri(_text(_mint_all(kind, values)))
     if f.code_scheme == "*":
         qualified = {f"{s}/{n}": iri for s, notes in codes.items() for n, iri in notes.items()}
-        return _iri(values.map(qualified))
+        return _iri(_text(values.map(qualified)))
     if f.code_scheme:
-        return _iri(values.map(codes[f.code_scheme]))
+        return _iri(_text(values.map(codes[f.code_scheme])))
     if f.type == "boolean":
-        truth = values.isin(dictionary.true_values).map({True: "true", False: "false"})
-        return '"' + truth + '"^^<' + _DATATYPES["boolean"] + ">"
+        datatype = '"^^<' + _DATATYPES["boolean"] + ">"
+        truth = values.isin(dictionary.true_values).to_numpy()
+        return np.where(truth, '"true' + datatype, '"false' + datatype).astype(object)
     if f.type == "date":
-        return '"' + values + '"^^<' + values.str.len().map(_DATE_TYPES) + ">"
+        return '"' + _text(values) + ('"^^<' + _text(values.str.len().map(_DATE_TYPES)) + ">")
     if f.type in _DATATYPES:
-        return '"' + values + '"^^<' + _DATATYPES[f.type] + ">"
-    return '"' + escape_literal(values) + '"'
+        return '"' + _text(values) + ('"^^<' + _DATATYPES[f.type] + ">")
+    return '"' + _text(escape_literal(values)) + '"'
+
+
+def _add(pieces: list[str], lines: np.ndarray) -> None:
+    pieces.append("".join(lines.tolist()))
 
 
 def _local(curie: str) -> str:
@@ -137,56 +161,68 @@ def map_tables(tables: dict[str, Table], dictionary: Dictionary,
     -------
     Mapped
     """
+    with gc_paused():  # one string per triple: see kg.gcpause
+        return _map_tables(tables, dictionary, codes)
+
+
+def _map_tables(tables: dict[str, Table], dictionary: Dictionary,
+                codes: dict[str, dict[str, str]]) -> Mapped:
     kinds = {r.name: r.iri_kind for r in dictionary.resources}
-    pieces: list[pd.Series] = []
+    # each piece of lines is joined at once, so that only one piece's line strings are
+    # alive at a time (at millions of triples they take more memory than the text)
+    pieces: list[str] = []
     iris: dict[str, list[str]] = {}
-    origin: dict[str, tuple[str, int]] = {}
+    nodes: list[tuple[np.ndarray, np.ndarray, Table]] = []
     for r in dictionary.resources:
         table = tables.get(r.name)
         if table is None:
             continue
         rows = table.accepted
-        subjects = _mint_all(r.iri_kind, rows[r.primary_key])
-        all_iris = [""] * len(table.frame)
-        for pos, iri in subjects.items():
-            all_iris[pos] = iri
-            origin[iri] = (table.file_of(pos), table.lines[pos])
-        iris[r.name] = all_iris
+        minted = _mint_all(r.iri_kind, rows[r.primary_key])
+        subjects = _text(minted)
+        row_positions = minted.index.to_numpy()
+        all_iris = np.full(len(table.frame), "", dtype=object)
+        all_iris[row_positions] = subjects
+        iris[r.name] = all_iris.tolist()
+        nodes.append((subjects, row_positions, table))
         if rows.empty:
             continue
-        s_term = _iri(subjects)
-        pieces.append(s_term + " " + RDF_TYPE + " <" + expand(r.rdf_type) + "> .\n")
+        subject_terms = _iri(subjects)
+        _add(pieces, subject_terms + (" " + RDF_TYPE + " <" + expand(r.rdf_type) + "> .\n"))
+        # rows whose intermediate node (by the path leading to it) is already linked and
+        # typed: a second field through the same node (an interval's end after its
+        # start) adds only its own triple, so no triple is written twice
+        linked: dict[tuple[str, ...], np.ndarray] = {}
         for f in r.fields:
             if not f.rdf_path:
                 continue
-            present = rows[f.name] != ""
+            present = _text(rows[f.name]) != ""
             if not present.any():
                 continue
-            values = rows.loc[present, f.name]
-            node = subjects[present]
+            values = rows[f.name][present]
+            positions = row_positions[present]
+            node, node_terms = subjects[present], subject_terms[present]
             steps = list(f.rdf_path)
             last = steps.pop()
-            for step in steps:  # intermediate nodes, e.g. an interval and its beginning
-                child = node + "/" + _local(step)
-                pieces.append(_iri(node) + " <" + expand(step) + "> " + _iri(child) + " .\n")
+            for depth, step in enumerate(steps, start=1):  # e.g. an interval and its beginning
+                child = node + ("/" + _local(step))
+                child_terms = _iri(child)
+                done = linked.setdefault(tuple(steps[:depth]), np.zeros(len(subjects), dtype=bool))
+                new = ~done[present]
+                done[present] = True
+                _add(pieces, node_terms[new] + (" <" + expand(step) + "> ") + child_terms[new] + " .\n")
                 node_type = dictionary.intermediate_types.get(step)
                 if node_type:
-                    pieces.append(_iri(child) + " " + RDF_TYPE + " <" + expand(node_type) + "> .\n")
-                for iri, pos in zip(child, values.index):
-                    origin.setdefault(iri, (table.file_of(pos), table.lines[pos]))
-                node = child
-            if last == TIME_STEP:
-                predicate = "<" + values.str.len().map(_TIME_POSITION) + ">"
-            else:
-                predicate = "<" + expand(last) + ">"
+                    _add(pieces, child_terms[new] + (" " + RDF_TYPE + " <" + expand(node_type) + "> .\n"))
+                nodes.append((child[new], positions[new], table))
+                node, node_terms = child, child_terms
             obj = _objects(values, f, dictionary, codes, kinds)
-            pieces.append(_iri(node) + " " + predicate + " " + obj + " .\n")
-    if pieces:
-        lines = pd.concat(pieces, ignore_index=True).drop_duplicates()
-        text = "".join(lines.tolist())
-    else:
-        text = ""
-    return Mapped(text, iris, origin)
+            if last == TIME_STEP:
+                predicates = "<" + _text(values.str.len().map(_TIME_POSITION)) + "> "
+                _add(pieces, node_terms + " " + predicates + obj + " .\n")
+            else:
+                _add(pieces, node_terms + (" <" + expand(last) + "> ") + obj + " .\n")
+    return Mapped("".join(pieces), iris, nodes)
 
 
 def _lexical(term, f: Field, resource: Resource, codes_back: dict[str, str]) -> str:

@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -268,8 +269,45 @@ def _sparql_body(shapes: Graph, sparql, path) -> str:
     return "{ " + select + " }"
 
 
-def validate_store(store, checks: list[CompiledCheck]) -> tuple[bool, list[ShapeResult]]:
+def _violations(store, check: CompiledCheck) -> list[ShapeResult]:
+    results = []
+    for solution in store.query(check.query):
+        value = solution["value"]
+        named = solution["path"] if "?path" in check.query else None
+        results.append(ShapeResult(
+            focus=solution["this"].value,
+            path=compact(named.value) if named is not None else check.path,
+            value=None if value is None else value.value,
+            message=check.message,
+            shape=check.shape,
+            component=check.component,
+        ))
+    return results
+
+
+#: The store and checks that forked workers query (set just before the workers fork).
+_SHARED: tuple = ()
+
+
+def _violations_of(index: int) -> list[ShapeResult]:
+    store, checks = _SHARED
+    return _violations(store, checks[index])
+
+
+def validate_store(store, checks: list[CompiledCheck], workers: int = 1
+                   ) -> tuple[bool, list[ShapeResult]]:
     """Run the compiled checks on an Oxigraph store holding the data and the ontology.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+    checks : list of CompiledCheck
+    workers : int
+        Checks run at the same time, each in a worker process forked from this one, which
+        sees the store as it is (copy-on-write: nothing is loaded again). Threads would not
+        do: two threads querying one in-memory store took as long as one after the
+        other (pyoxigraph 0.5). The results do not depend on it; where the platform
+        cannot fork, the checks run one by one.
 
     Returns
     -------
@@ -277,19 +315,32 @@ def validate_store(store, checks: list[CompiledCheck]) -> tuple[bool, list[Shape
     results : list of ShapeResult
         One per violation, sorted by focus node, in the same form as
         :func:`kg.shapes.validate_graph` gives.
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox
+    >>> from kg.ontology import load_shapes
+    >>> store = ox.Store()
+    >>> store.load(input='<https://w3id.org/aco-kg/id/organization/x> '
+    ...            '<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+    ...            '<https://w3id.org/aco-kg/ontology#Organization> .',
+    ...            format=ox.RdfFormat.N_TRIPLES)
+    >>> checks = compile_shapes(load_shapes())
+    >>> one = validate_store(store, checks)
+    >>> one == validate_store(store, checks, workers=2), one[0]
+    (True, False)
     """
-    results = []
-    for check in checks:
-        for solution in store.query(check.query):
-            value = solution["value"]
-            named = solution["path"] if "?path" in check.query else None
-            results.append(ShapeResult(
-                focus=solution["this"].value,
-                path=compact(named.value) if named is not None else check.path,
-                value=None if value is None else value.value,
-                message=check.message,
-                shape=check.shape,
-                component=check.component,
-            ))
+    global _SHARED
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _SHARED = (store, checks)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                # in the order of the checks, whatever order they finish in
+                per_check = pool.map(_violations_of, range(len(checks)), chunksize=1)
+        finally:
+            _SHARED = ()
+    else:
+        per_check = [_violations(store, check) for check in checks]
+    results = [result for found in per_check for result in found]
     results.sort(key=lambda r: (r.focus, r.path or "", r.message))
     return not results, results

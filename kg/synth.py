@@ -47,6 +47,11 @@ From the literature (regulator-measures notes, with the sources they cite):
   other half with the probability that keeps the four marginal shares;
 * partner's share of shared savings: beta distribution with mean 33% (Schulz et al.
   2015, AJMC: 33% of distributed savings went to infrastructure on average).
+* clinicians leaving their practice: 7.6% a year (Bond et al. 2023, Ann Intern Med
+  176(7):896-903, "Physician Turnover in the United States": the annual turnover of
+  physicians billing traditional Medicare, those who stopped practising plus those who
+  moved, 5.3% in 2010, 7.2% from 2014 and 7.6% in 2018, the latest full year); the
+  generator applies it to every kind of clinician.
 
 Assumptions (no public figure; documented so they can be replaced):
 
@@ -58,10 +63,14 @@ Assumptions (no public figure; documented so they can be replaced):
 * performance years 2021-2023, beneficiaries drifting by a log-normal factor (sd 0.1)
   from year to year, savings rates drawn independently each year;
 * a minimum savings/loss rate of 2% before savings are earned or losses owed.
+* clinicians are observed until the end of 2025 (the year before the PY2026 participants
+  file): each post at a participant is held from the ACO's start, and whoever leaves it
+  is replaced the same day, so ``clinicians.csv`` lists those who left (with an ``end``)
+  and their successors; the number of posts is set so that the rows match the size.
 
 Named sizes (:data:`SIZES`): ``national`` (1,500 ACOs, 30,000 participant organizations,
 no clinicians, about 1M triples) and ``clinician`` (the same plus 600,000 clinicians,
-about 7.5M triples). The totals are split over the ACOs in proportion to draws from the
+a quarter of whom have left their practice, about 8M triples). The totals are split over the ACOs in proportion to draws from the
 fitted log-normals, so the sizes are the brief's while the skew is CMS's (the PY2023 file
 counts 742,967 clinicians over 453 ACOs).
 
@@ -101,6 +110,7 @@ LITERATURE = {
                  "care-coordination-quality-improvement": 0.66},
     "all_four_services_share": 0.5,
     "partner_savings_share_mean_pct": 33.0,
+    "clinician_turnover_annual": 0.076,
 }
 #: Assumptions where no public figure exists (see the module docstring).
 ASSUMPTIONS = {
@@ -110,6 +120,7 @@ ASSUMPTIONS = {
     "years": (2021, 2022, 2023),
     "beneficiary_drift_sd": 0.1,
     "minimum_rate_pct": 2.0,
+    "observed_until": 2025,
 }
 #: Named sizes: keyword arguments of :func:`synthesize`.
 SIZES = {
@@ -302,6 +313,57 @@ def _spread(rng: np.random.Generator, log_normal: tuple[float, float], n: int,
     return 1 + rng.multinomial(total - n, draws / draws.sum())
 
 
+def _clinicians(table: "_Rows", rng: np.random.Generator, fit: CmsFit, total: int,
+                counts: np.ndarray, first_participant: np.ndarray, start_years: np.ndarray,
+                par_ids: list[str], prov: dict) -> None:
+    """Add `total` clinician rows: posts at the participants, held one after another.
+
+    Each ACO's share of `total` (the fitted log-normal) fills posts at its participants
+    (spread unevenly) from the ACO's start, and clinicians leave their post at the
+    literature's annual turnover until the end of the observed period; whoever leaves is
+    replaced the same day, so a post's rows follow each other without a gap. The number
+    of posts is chosen so that the expected rows (posts times one plus the expected
+    departures) match the ACO's share, and the departures are then drawn to fill it.
+    """
+    turnover = LITERATURE["clinician_turnover_annual"]
+    last_day = np.datetime64(f"{ASSUMPTIONS['observed_until']}-12-31")
+    per_aco = _spread(rng, fit.log_clinicians, len(counts), total)
+    practice, starts, ends = [], [], []
+    for a, n_rows in enumerate(per_aco):
+        first_day = np.datetime64(f"{start_years[a]}-01-01")
+        days = int((last_day - first_day).astype(int)) + 1  # observed days (0: starts later)
+        years = max(0.0, days / 365.25)
+        posts = int(min(n_rows, max(1, round(n_rows / (1 + turnover * years)))))
+        if days <= 0:
+            posts = int(n_rows)
+        weights = rng.lognormal(0.0, 1.0, counts[a])
+        post_org = first_participant[a] + rng.choice(counts[a], size=posts, p=weights / weights.sum())
+        # the departures: each on a random day of the observed period, at a random post
+        leavers = int(n_rows) - posts
+        left_post = np.sort(rng.integers(0, posts, leavers))
+        left_day = first_day + rng.integers(0, max(days, 1), leavers)
+        order = np.lexsort((left_day, left_post))
+        left_post, left_day = left_post[order], left_day[order]
+        post_of_row = np.concatenate([np.arange(posts), left_post])
+        # rows of one post in time order: the first holder, then each replacement
+        row_order = np.lexsort((np.concatenate([np.full(posts, first_day), left_day]), post_of_row))
+        post_sorted = post_of_row[row_order]
+        start = np.concatenate([np.full(posts, first_day), left_day])[row_order]
+        end = np.full(int(n_rows), np.datetime64("NaT"), dtype="datetime64[D]")
+        same_post_next = np.flatnonzero(post_sorted[1:] == post_sorted[:-1])
+        end[same_post_next] = start[same_post_next + 1]  # the successor starts that day
+        practice.extend(post_org[post_sorted])
+        starts.extend(str(d) for d in start)
+        ends.extend("" if np.isnat(d) else str(d) for d in end)
+    total_c = len(practice)
+    kinds = _choice(rng, fit.clinician_types, total_c)
+    par = np.array(par_ids, dtype=object)[np.array(practice, dtype=np.int64)]
+    ids = [f"syn-clin-{i:07d}" for i in range(1, total_c + 1)]
+    table.extend(total_c, clinician_id=ids, practice_org=list(par), clinician_type=list(kinds),
+                 start=starts, end=ends, locator=[f"synthetic clinician of {p}" for p in par],
+                 **prov)
+
+
 def synthesize(out: str | Path, *, acos: int, seed: int = 0, participants: int | None = None,
                clinicians: int = 0, fit: CmsFit | None = None) -> dict[str, int]:
     """Write a synthetic dataset of `acos` ACOs into the folder `out`.
@@ -472,22 +534,8 @@ def synthesize(out: str | Path, *, acos: int, seed: int = 0, participants: int |
             locator=where, **prov)
 
     if clinicians:
-        per_aco = _spread(rng, fit.log_clinicians, n, clinicians)
-        total_c = int(per_aco.sum())
-        practice = np.empty(total_c, dtype=np.int64)
-        at = 0
-        for a in range(n):  # spread each ACO's clinicians over its participants, unevenly
-            weights = rng.lognormal(0.0, 1.0, counts[a])
-            picks = rng.choice(counts[a], size=per_aco[a], p=weights / weights.sum())
-            practice[at:at + per_aco[a]] = first_participant[a] + picks
-            at += per_aco[a]
-        types = _choice(rng, fit.clinician_types, total_c)
-        par = np.array(par_ids, dtype=object)[practice]
-        ids = [f"syn-clin-{i:07d}" for i in range(1, total_c + 1)]
-        rows["clinicians"].extend(
-            total_c, clinician_id=ids, practice_org=list(par), clinician_type=list(types),
-            start=[f"{start_years[o]}-01-01" for o in owner[practice]],
-            locator=[f"synthetic clinician of {p}" for p in par], **prov)
+        _clinicians(rows["clinicians"], rng, fit, clinicians, counts, first_participant,
+                    start_years, par_ids, prov)
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

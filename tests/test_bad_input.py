@@ -14,6 +14,7 @@ import pytest
 
 from conftest import copy_release, count_records, tree_digest
 from kg import InvalidDataError, build, validate
+from kg.dictionary import load_dictionary
 
 
 @pytest.fixture
@@ -258,3 +259,21 @@ def test_leading_zero_id_stays_text(tiny, tmp_path):
     graph = (tmp_path / "out" / "graph.nt").read_text(encoding="utf-8")
     assert "<https://w3id.org/aco-kg/id/organization/00123>" in graph
     assert "/organization/123>" not in graph
+
+
+@pytest.mark.parametrize("body,lines", [
+    ('a,T,,2020,C,report,\nb,T,,2020,C,report,\nc,T,,2020,C,report,\n', [2, 3, 4]),
+    ('a,T,,2020,C,report,\nb,T,,2020,C,report,\nc,T,,2020,C,report,', [2, 3, 4]),  # no final newline
+    ('a,T,,2020,C,report,\nb,"two\nlines",,2020,C,report,\n\nc,T,,2020,C,report,\n', [2, 3, 6]),
+    ('a,T,,2020,C,report,\r\n\r\nb,T,,2020,C,report,\r\n', [2, 4]),
+])
+def test_records_keep_their_physical_line_numbers(tmp_path, body, lines):
+    """A record's line is where it starts, past multi-line cells and blank lines."""
+    from kg.tables import read_table
+    sources = next(r for r in load_dictionary().resources if r.name == "sources")
+    path = tmp_path / "sources.csv"
+    path.write_bytes((",".join(sources.columns) + "\n" + body).encode("utf-8"))
+    table = read_table(path, sources)
+    assert not table.file_problems
+    assert table.lines == lines
+    assert table.frame["source_id"].tolist() == ["a", "b", "c"][:len(lines)]

@@ -186,3 +186,39 @@ def test_products_are_published_in_the_same_release(tmp_path, tiny_release):
 
     build(TINY, out, products=(("count", counting),))
     assert int((out / "count.txt").read_text()) > 300
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
+def test_shacl_violation_rejects_the_build_and_keeps_the_previous_output(tmp_path, tiny, engine):
+    """A row the CSV checks let through but a shape refuses: nothing is published.
+
+    The build writes the store and the Turtle file while the shapes are checked; a
+    violation must still leave the previous release byte-identical and no staging folder,
+    and the ledger must name the file and line of the offending row.
+    """
+    out = tmp_path / "out"
+    build(TINY, out)
+    before = tree_digest(out)
+    # a dictionary without the range of performance_year, so that only SHACL sees 2005
+    text = (ROOT / "data" / "datapackage.yaml").read_text(encoding="utf-8")
+    loose = text.replace("name: performance_year, type: year, constraints: {minimum: 2012, maximum: 2100},",
+                         "name: performance_year, type: year,")
+    assert loose != text
+    dictionary = tmp_path / "datapackage.yaml"
+    dictionary.write_text(loose, encoding="utf-8")
+    savings = tiny / "savings.csv"
+    lines = savings.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[1].startswith("res-1,c-1,1,2015,")
+    lines[1] = lines[1].replace(",2015,", ",2005,", 1)
+    savings.write_text("".join(lines), encoding="utf-8")
+
+    with pytest.raises(InvalidDataError) as caught:
+        build(tiny, out, dictionary=dictionary, shacl=engine)
+    report = caught.value.report
+    assert report.shacl_conforms is False
+    rejected = report.ledger[report.ledger.status == "rejected"]
+    assert list(zip(rejected.file, rejected.line)) == [(str(savings), 2)]
+    assert "performanceYear" in rejected.reason.iloc[0]
+    assert tree_digest(out) == before
+    releases = tmp_path / ".out.releases"
+    assert [p.name for p in releases.iterdir() if p.name.startswith("staging-")] == []

@@ -78,3 +78,14 @@ def test_unknown_shacl_features_are_refused_not_ignored():
 def test_unknown_engine_is_a_usage_error():
     with pytest.raises(UsageError, match="unknown SHACL engine"):
         validate(TINY, shacl="jena")
+
+
+def test_checks_in_worker_processes_find_the_same_violations_in_the_same_order():
+    store = ox.Store()
+    for path in (ROOT / "tests" / "shapes" / "invalid").glob("*.ttl"):
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    for name in ONTOLOGY_FILES:
+        store.load(path=str(ONTOLOGY_DIR / name), format=ox.RdfFormat.TURTLE)
+    one_by_one = validate_store(store, CHECKS)
+    assert not one_by_one[0] and len(one_by_one[1]) >= 20
+    assert validate_store(store, CHECKS, workers=3) == one_by_one  # forked workers
