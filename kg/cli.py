@@ -368,11 +368,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--acos", type=int, default=None, metavar="N", help="number of ACOs")
     p.add_argument("--size", choices=("national", "clinician"), default=None,
                    help="named size: national (1,500 ACOs, 30,000 participants) or clinician "
-                        "(the same and 600,000 clinicians)")
+                        "(the same and 600,000 clinicians in post, with those who left before them)")
     p.add_argument("--participants", type=int, default=None, metavar="N",
                    help="total participant organizations (default: fitted, about 34 per ACO)")
     p.add_argument("--clinicians", type=int, default=0, metavar="N",
-                   help="total clinicians (default 0: none, or the named size's)")
+                   help="clinicians in post at the end of 2025 (default 0: none, or the named "
+                        "size's); clinicians.csv also lists those who left before them")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write")
     p.set_defaults(run=_cmd_synth)

@@ -66,11 +66,13 @@ Assumptions (no public figure; documented so they can be replaced):
 * clinicians are observed until the end of 2025 (the year before the PY2026 participants
   file): each post at a participant is held from the ACO's start, and whoever leaves it
   is replaced the same day, so ``clinicians.csv`` lists those who left (with an ``end``)
-  and their successors; the number of posts is set so that the rows match the size.
+  and their successors; the size counts the posts, i.e. the clinicians in post at the
+  end, as CMS counts an ACO's clinicians for a performance year.
 
 Named sizes (:data:`SIZES`): ``national`` (1,500 ACOs, 30,000 participant organizations,
-no clinicians, about 1M triples) and ``clinician`` (the same plus 600,000 clinicians,
-a quarter of whom have left their practice, about 8M triples). The totals are split over the ACOs in proportion to draws from the
+no clinicians, about 1M triples) and ``clinician`` (the same plus 600,000 clinicians in
+post at the end of 2025 and the 250,000 or so who held those posts before them and left,
+about 10M triples). The totals are split over the ACOs in proportion to draws from the
 fitted log-normals, so the sizes are the brief's while the skew is CMS's (the PY2023 file
 counts 742,967 clinicians over 453 ACOs).
 
@@ -316,30 +318,30 @@ def _spread(rng: np.random.Generator, log_normal: tuple[float, float], n: int,
 def _clinicians(table: "_Rows", rng: np.random.Generator, fit: CmsFit, total: int,
                 counts: np.ndarray, first_participant: np.ndarray, start_years: np.ndarray,
                 par_ids: list[str], prov: dict) -> None:
-    """Add `total` clinician rows: posts at the participants, held one after another.
+    """Add the clinicians of `total` posts at the participants, held one after another.
 
-    Each ACO's share of `total` (the fitted log-normal) fills posts at its participants
-    (spread unevenly) from the ACO's start, and clinicians leave their post at the
-    literature's annual turnover until the end of the observed period; whoever leaves is
-    replaced the same day, so a post's rows follow each other without a gap. The number
-    of posts is chosen so that the expected rows (posts times one plus the expected
-    departures) match the ACO's share, and the departures are then drawn to fill it.
+    `total` is the head count at the end of the observed period, as CMS counts an ACO's
+    clinicians for a performance year (the fitted log-normal of those counts splits it over
+    the ACOs). Each post is held from the ACO's start (at a participant chosen unevenly),
+    and clinicians leave at the literature's annual turnover: the departures of an ACO are
+    a Poisson draw with mean posts x turnover x observed years, each on a random day at a
+    random post, and whoever leaves is replaced the same day, so a post's rows follow each
+    other without a gap and its last holder has no end.
     """
     turnover = LITERATURE["clinician_turnover_annual"]
     last_day = np.datetime64(f"{ASSUMPTIONS['observed_until']}-12-31")
     per_aco = _spread(rng, fit.log_clinicians, len(counts), total)
     practice, starts, ends = [], [], []
-    for a, n_rows in enumerate(per_aco):
+    for a, posts in enumerate(per_aco):
+        posts = int(posts)
         first_day = np.datetime64(f"{start_years[a]}-01-01")
         days = int((last_day - first_day).astype(int)) + 1  # observed days (0: starts later)
         years = max(0.0, days / 365.25)
-        posts = int(min(n_rows, max(1, round(n_rows / (1 + turnover * years)))))
-        if days <= 0:
-            posts = int(n_rows)
+        leavers = int(rng.poisson(posts * turnover * years)) if days > 0 else 0
+        n_rows = posts + leavers
         weights = rng.lognormal(0.0, 1.0, counts[a])
         post_org = first_participant[a] + rng.choice(counts[a], size=posts, p=weights / weights.sum())
         # the departures: each on a random day of the observed period, at a random post
-        leavers = int(n_rows) - posts
         left_post = np.sort(rng.integers(0, posts, leavers))
         left_day = first_day + rng.integers(0, max(days, 1), leavers)
         order = np.lexsort((left_day, left_post))
@@ -380,8 +382,10 @@ def synthesize(out: str | Path, *, acos: int, seed: int = 0, participants: int |
         Total participant organizations (default: drawn per ACO from the fitted
         log-normal, about 34 per ACO on average).
     clinicians : int
-        Total clinicians in ``clinicians.csv`` (0: none), spread over the ACOs with the
-        fitted log-normal of clinicians per ACO and over each ACO's participants.
+        Clinicians in post at the end of the observed period (0: none), spread over the
+        ACOs with the fitted log-normal of CMS's clinicians per ACO and over each ACO's
+        participants; ``clinicians.csv`` also lists those who held the posts before
+        them and left (with an ``end``).
     fit : CmsFit, optional
         Fitted parameters (default: :func:`fit_cms` on the shipped files).
 

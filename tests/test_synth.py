@@ -44,7 +44,9 @@ def test_small_synth_builds_without_a_rejected_row_and_conforms(tmp_path):
     assert report.rows_rejected == 0 and report.rows_read == report.rows_loaded > 40 * 10
     assert report.shacl_conforms is True
     counts = pd.read_csv(tmp_path / "out" / "ledger.csv").groupby("file").size()
-    assert any(name.endswith("clinicians.csv") and n == 400 for name, n in counts.items())
+    clinicians = _read(tmp_path / "data", "clinicians")
+    assert (clinicians["end"] == "").sum() == 400  # the size counts those in post at the end
+    assert any(name.endswith("clinicians.csv") and n == len(clinicians) for name, n in counts.items())
 
 
 def test_small_synth_conforms_under_pyshacl_too(tmp_path):
@@ -135,8 +137,14 @@ def test_fit_agrees_with_an_independent_reading_of_the_files():
 def test_named_sizes_and_totals(tmp_path):
     assert SIZES["national"]["acos"] == 1500 and SIZES["clinician"]["clinicians"] == 600_000
     written = synthesize(tmp_path, acos=50, seed=3, participants=400, clinicians=1000)
-    assert written["aco_participants"] == 400 and written["clinicians"] == 1000
     clinicians = _read(tmp_path, "clinicians")
+    assert written["aco_participants"] == 400 and written["clinicians"] == len(clinicians)
+    # 1,000 posts: their holders at the end have no end date; those before them left
+    in_post, left = clinicians[clinicians["end"] == ""], clinicians[clinicians["end"] != ""]
+    assert len(in_post) == 1000 and len(left) > 0
+    # whoever left was replaced that day at the same practice
+    successors = set(zip(clinicians["practice_org"], clinicians["start"]))
+    assert all((org, end) in successors for org, end in zip(left["practice_org"], left["end"]))
     participants = set(_read(tmp_path, "aco_participants")["org_id"])
     assert set(clinicians["practice_org"]) <= participants
 
