@@ -9,8 +9,10 @@ Every query file opens with a comment header in a fixed form that this module re
 ``question`` (one line) says what the query answers; each ``param`` line names a
 variable of the query, its type (``IRI``, ``string``, ``integer``, ``decimal``,
 ``boolean`` or ``date``), whether it is ``optional`` or ``required`` and what it does;
-``returns`` lists the columns in order. Other comment lines (``# note: ...``) are kept as
-notes. A parameter is a variable the query projects: it is bound as an RDF term before
+``returns`` lists the columns in order. An optional ``order`` line names returned columns
+the rows are sorted by, as ``ORDER BY`` would (see :mod:`kg.result_order`: for large
+results Oxigraph's ``ORDER BY`` costs a third of the query). Other comment lines
+(``# note: ...``) are kept as notes. A parameter is a variable the query projects: it is bound as an RDF term before
 the query runs (Oxigraph substitutions, or a ``VALUES`` block for a remote endpoint), so
 an unbound optional parameter leaves the query unrestricted.
 
@@ -88,6 +90,7 @@ class Header:
     parameters: tuple[Parameter, ...]
     returns: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    order: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,9 +134,9 @@ def parse_header(text: str, source: str = "<query>") -> Header:
     ------
     QueryHeaderError
         If there is no ``question`` or ``returns`` line, a ``param`` line is malformed or
-        names an unknown type, or a key appears that the format does not know.
+        names an unknown type, or an ``order`` line names a column the query does not return.
     """
-    question, returns, parameters, notes = None, None, [], []
+    question, returns, parameters, notes, order = None, None, [], [], ()
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped:
@@ -151,6 +154,8 @@ def parse_header(text: str, source: str = "<query>") -> Header:
             parameters.append(_parse_parameter(value, f"{source}:{number}"))
         elif key in ("returns", "columns"):
             returns = tuple(value.replace(",", " ").split())
+        elif key == "order":
+            order = tuple(value.replace(",", " ").split())
         else:
             notes.append(f"{key}: {value}")
     if not question:
@@ -160,7 +165,11 @@ def parse_header(text: str, source: str = "<query>") -> Header:
     names = [p.name for p in parameters]
     if len(set(names)) != len(names):
         raise QueryHeaderError(f"{source}: a parameter is declared twice: {names}")
-    return Header(question, tuple(parameters), returns, tuple(notes))
+    unknown = [column for column in order if column not in returns]
+    if unknown:
+        raise QueryHeaderError(f"{source}: '# order:' names {unknown}, which the query does "
+                               f"not return ({' '.join(returns)})")
+    return Header(question, tuple(parameters), returns, tuple(notes), order)
 
 
 def _parse_parameter(value: str, where: str) -> Parameter:

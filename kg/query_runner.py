@@ -155,11 +155,16 @@ def query(name_or_file: str | Path | None = None, params: Mapping[str, Any] | No
         if name not in projected:
             raise ParameterError(f"parameter {name} is not a variable the query returns "
                                  "(a parameter must be one of the SELECT variables)")
+    from kg.result_order import in_order
+
     if endpoint is not None:
-        return run_limited(_remote, (endpoint, canned.text, bindings, int(max_rows), timeout),
-                           timeout=timeout)
-    store = Path(store)
-    if not (store / "CURRENT").exists():
-        raise UsageError(f"no Oxigraph store at {store}: run 'aco-kg build' (or 'make demo') first")
-    return run_limited(_embedded, (str(store), canned.text, bindings, int(max_rows)),
-                       timeout=timeout)
+        frame = run_limited(_remote, (endpoint, canned.text, bindings, int(max_rows), timeout),
+                            timeout=timeout)
+    else:
+        store = Path(store)
+        if not (store / "CURRENT").exists():
+            raise UsageError(f"no Oxigraph store at {store}: run 'aco-kg build' (or 'make demo') first")
+        frame = run_limited(_embedded, (str(store), canned.text, bindings, int(max_rows)),
+                            timeout=timeout)
+    # a query that declares its order in the header ('# order:') rather than by ORDER BY
+    return in_order(frame, canned.header.order)

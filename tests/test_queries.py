@@ -291,3 +291,23 @@ def test_cli_in_a_subprocess_csv_and_json(published):
                      "json", "--store", store)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["outcomeAsOf"] == "2017"
+
+
+# --- declared order ('# order:') ---------------------------------------------------------------
+
+def test_order_header_is_read_and_must_name_returned_columns():
+    header = parse_header("# question: q?\n# returns: board seat\n# order: board, seat\nSELECT ?board ?seat {}")
+    assert header.order == ("board", "seat")
+    with pytest.raises(QueryHeaderError, match="order"):
+        parse_header("# question: q?\n# returns: board\n# order: seat\nSELECT ?board {}")
+
+
+def test_kg_query_sorts_a_query_by_its_declared_order(published):
+    # the map and analysis queries have no ORDER BY (it is slow on Oxigraph) and declare
+    # their order instead: run through kg.query, their rows come in that order
+    import kg
+    path = ROOT / "queries" / "maps" / "board-seats.rq"
+    assert "ORDER BY" not in path.read_text().upper().split("WHERE")[-1]
+    frame = kg.query(path, store=published["data"] / "store")
+    assert len(frame) > 1
+    assert frame["seat"].tolist() == sorted(frame["seat"])
