@@ -14,7 +14,7 @@ CSV files:
 * canned queries: every ``queries/cq-*.rq`` on the published store (p50 and p95 over
   ``--query-runs`` runs of each), and on the rdflib graph once each (time limit per
   dataset);
-* full analysis (``kg.analysis``) and map generation (``kg.maps``) when those modules
+* full analysis (``kg.analysis.analyze``) and map generation (``kg.products.maps``) when those modules
   exist; skipped, and said so, otherwise.
 
 Results go to bench/results/results.json and a Markdown table bench/results/results.md
@@ -130,10 +130,10 @@ def bench_aco_kg(folders, work: Path, runs: int, shacl: str) -> dict:
 _MAP_ONLY = """
 import sys
 from pathlib import Path
-from kg.build import _read_all
-from kg.dictionary import load_dictionary
-from kg.mapping import map_tables
-from kg.ontology import code_lists
+from kg.graph.build import _read_all
+from kg.core.dictionary import load_dictionary
+from kg.graph.mapping import map_tables
+from kg.graph.ontology import code_lists
 dictionary, codes = load_dictionary(), code_lists()
 tables = _read_all([Path(p) for p in sys.argv[2:]], dictionary, codes, lambda m: None)
 assert not any(t.problems for t in tables.values()), "rejected rows"
@@ -190,8 +190,8 @@ def bench_rdflib(folders, work: Path, queries: Path | None, shacl: bool, timeout
 _QUERY_RUNNER = """
 import json, sys, time
 from pathlib import Path
-from kg.store import open_store
-from kg.sparql import select
+from kg.graph.store import open_store
+from kg.sparql.select import select
 store = open_store(sys.argv[1])
 times = []
 for _ in range(int(sys.argv[2])):
@@ -231,15 +231,15 @@ def bench_queries(store: str, queries: Path | None, runs: int, limit: float) -> 
     return result
 
 
-# the full analysis (every table of kg.analysis) and the map (kg.maps.write_map, nodes sized
+# the full analysis (every table of kg.analysis.analyze) and the map (kg.products.maps.write_map, nodes sized
 # by the analysis' PageRank, as the build's map product does), each timed on its own
 _PRODUCTS_RUNNER = """
 import json, sys, time
 from pathlib import Path
-from kg.analysis import analyze
-from kg.maps import write_map
-from kg.products import map_power
-from kg.store import open_store
+from kg.analysis.analyze import analyze
+from kg.products.maps import write_map
+from kg.products.bundle import map_power
+from kg.graph.store import open_store
 store = open_store(sys.argv[1])
 t = time.perf_counter()
 tables = analyze(store)

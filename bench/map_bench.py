@@ -5,8 +5,8 @@ store and drawn with every participant as its own node (``participants="all"``),
 the number of nodes drawn is the number of organizations. Measured, as medians of
 ``--runs`` runs:
 
-- query: reading the organizations and links from the store (kg.maps.load_map_graph);
-- layout: positions in Python (kg.layout; Graphviz sfdp above 400 nodes);
+- query: reading the organizations and links from the store (kg.products.maps.load_map_graph);
+- layout: positions in Python (kg.products.layout; Graphviz sfdp above 400 nodes);
 - render: writing the HTML page;
 - drawn: from navigation start to the first complete drawing in headless Chromium
   (``window.__mapReadyAt``, set on vis-network's first ``afterDrawing`` event), which
@@ -62,8 +62,8 @@ def _draw(driver, page: Path) -> tuple[float, float]:
 
 
 def run(sizes, runs: int, workdir: Path) -> list[dict]:
-    from kg.layout import layout
-    from kg.maps import load_map_graph, render_map, _scores
+    from kg.products.layout import layout
+    from kg.products.maps import load_map_graph, render_map, _scores
 
     results = []
     with chromium(1400, 900) as driver:

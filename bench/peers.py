@@ -33,8 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kg.dictionary import TIME_STEP, load_dictionary  # noqa: E402
-from kg.iris import INSTANCE, PREFIXES, expand  # noqa: E402
+from kg.core.dictionary import TIME_STEP, load_dictionary  # noqa: E402
+from kg.core.iris import INSTANCE, PREFIXES, expand  # noqa: E402
 
 __all__ = ["rml_mapping", "rdflib_build"]
 
@@ -121,8 +121,8 @@ def rdflib_build(folders: list[Path]):
     """Build an rdflib Graph from the CSV files, one ``Graph.add`` per triple."""
     from rdflib import Graph, Literal, URIRef
     from rdflib.namespace import RDF
-    from kg.iris import mint
-    from kg.ontology import code_lists
+    from kg.core.iris import mint
+    from kg.graph.ontology import code_lists
     dictionary = load_dictionary()
     codes = code_lists()
     qualified = {f"{s}/{n}": iri for s, notes in codes.items() for n, iri in notes.items()}
@@ -193,14 +193,14 @@ def _rdflib_main(args) -> None:
     result["write_nt_s"] = time.perf_counter() - t
     save()
     if args.shacl:
-        from kg.ontology import load_ontology, load_shapes
-        from kg.shapes import validate_graph
+        from kg.graph.ontology import load_ontology, load_shapes
+        from kg.graph.shapes import validate_graph
         t = time.perf_counter()
         conforms, _results, _text = validate_graph(graph, load_shapes(), load_ontology())
         result["shacl_s"], result["shacl_conforms"] = time.perf_counter() - t, bool(conforms)
         save()
     if args.queries:
-        from kg.ontology import load_ontology
+        from kg.graph.ontology import load_ontology
         graph += load_ontology()  # the store holds data and ontology: so does this graph
         latencies = {}
         for query in sorted(Path(args.queries).glob("cq-*.rq")):

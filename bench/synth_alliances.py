@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.dictionary import load_dictionary  # noqa: E402
+from kg.core.dictionary import load_dictionary  # noqa: E402
 
 __all__ = ["generate", "load_store"]
 
@@ -164,9 +164,9 @@ def load_store(folder: str | Path):
     """
     import pyoxigraph as ox
 
-    from kg.mapping import map_tables
-    from kg.ontology import ONTOLOGY_DIR, ONTOLOGY_FILES, code_lists
-    from kg.tables import check_keys, check_references, check_values, read_table
+    from kg.graph.mapping import map_tables
+    from kg.graph.ontology import ONTOLOGY_DIR, ONTOLOGY_FILES, code_lists
+    from kg.ingest.tables import check_keys, check_references, check_values, read_table
 
     dictionary = load_dictionary()
     codes = code_lists()

@@ -12,7 +12,7 @@ import time
 import traceback
 from pathlib import Path
 
-from kg.errors import InvalidDataError, UsageError
+from kg.core.errors import InvalidDataError, UsageError
 
 __all__ = ["main"]
 
@@ -46,8 +46,8 @@ def _print_problems(report, ledger_path: str | None) -> None:
 
 
 def _cmd_build(args) -> int:
-    from kg.build import build
-    from kg.products import products
+    from kg.graph.build import build
+    from kg.products.bundle import products
     say = _progress(args.quiet)
     names = [n for n in args.products.split(",") if n]
     try:
@@ -73,7 +73,7 @@ def _cmd_build(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from kg.build import validate
+    from kg.graph.build import validate
     report = validate(args.data or ["data"], dictionary=args.dictionary,
                       progress=_progress(args.quiet), shacl=args.shacl)
     if not report.ok:
@@ -87,7 +87,7 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_dictionary(args) -> int:
-    from kg.dictionary import load_dictionary, replace_section, to_markdown
+    from kg.core.dictionary import load_dictionary, replace_section, to_markdown
     markdown = to_markdown(load_dictionary(args.dictionary))
     if args.update:
         path = Path(args.update)
@@ -99,12 +99,12 @@ def _cmd_dictionary(args) -> int:
 
 
 def _cmd_import(args) -> int:
-    from kg.importers.folder import ImportFolder
+    from kg.ingest.cms.folder import ImportFolder
     out = ImportFolder(args.out)
     reports = []
     if args.kind == "cms-mssp":
-        from kg.importers.cms_mssp import import_mssp_results
-        from kg.importers.crosswalk import read_crosswalk
+        from kg.ingest.cms.results import import_mssp_results
+        from kg.ingest.cms.crosswalk import read_crosswalk
         crosswalk = read_crosswalk(args.crosswalk) if args.crosswalk else None
         if crosswalk and crosswalk.problems:
             for problem in crosswalk.problems[:MAX_SHOWN]:
@@ -115,12 +115,12 @@ def _cmd_import(args) -> int:
             reports.append(import_mssp_results(file, out, year=args.year, crosswalk=crosswalk,
                                                source_id=args.source_id))
     elif args.kind == "cms-participants":
-        from kg.importers.cms_participants import import_participants
+        from kg.ingest.cms.participants import import_participants
         for file in args.files:
             reports.append(import_participants(file, out, source_id=args.source_id,
                                                partner_domains=args.partner_domains))
     else:
-        from kg.importers.cms_roster import import_roster
+        from kg.ingest.cms.roster import import_roster
         for file in args.files:
             reports.append(import_roster(file, out, source_id=args.source_id,
                                          partner_domains=args.partner_domains))
@@ -154,8 +154,8 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def _cmd_query(args) -> int:
-    from kg.query_runner import query
-    from kg.results import render
+    from kg.sparql.runner import query
+    from kg.products.formats import render
     if args.text is not None and args.query is not None:
         raise UsageError("give a query name or file, or --text, not both")
     frame = query(args.query, _parse_params(args.param), text=args.text, store=args.store,
@@ -165,7 +165,7 @@ def _cmd_query(args) -> int:
 
 
 def _cmd_queries(args) -> int:
-    from kg.queries import list_queries
+    from kg.sparql.catalogue import list_queries
     for canned in list_queries():
         params = ", ".join(f"{p.name} ({p.type}{'' if p.required else ', optional'})"
                            for p in canned.parameters)
@@ -174,7 +174,7 @@ def _cmd_queries(args) -> int:
 
 
 def _cmd_push(args) -> int:
-    from kg.endpoint import push
+    from kg.sparql.endpoint import push
     sent = push(args.out, args.endpoint, args.graph, timeout=args.timeout)
     target = f"graph <{args.graph}>" if args.graph else "the default graph"
     for name, size in sent:
@@ -184,7 +184,7 @@ def _cmd_push(args) -> int:
 
 
 def _cmd_docs(args) -> int:
-    from kg.docs_site import build_docs
+    from kg.products.docs_site import build_docs
     written = build_docs(args.out, store=args.store)
     for path in written:
         print(f"wrote {path}")
@@ -192,7 +192,7 @@ def _cmd_docs(args) -> int:
 
 
 def _cmd_map(args) -> int:
-    from kg.maps import write_map
+    from kg.products.maps import write_map
     summary = write_map(args.store, args.out, focus=args.focus, depth=args.depth,
                         year=args.year, partner=args.partner, state=args.state, seed=args.seed,
                         max_nodes=args.max_nodes, participants=args.participants)
@@ -204,7 +204,7 @@ def _cmd_map(args) -> int:
 
 
 def _open_analysis_store(path: str):
-    from kg.store import open_store
+    from kg.graph.store import open_store
     try:
         return open_store(path)
     except FileNotFoundError as exc:
@@ -215,7 +215,7 @@ def _open_analysis_store(path: str):
 
 def _cmd_analyze(args) -> int:
     import json
-    from kg.analysis import analyze, to_json, write_csv
+    from kg.analysis.analyze import analyze, to_json, write_csv
     tables = analyze(_open_analysis_store(args.store), min_market_acos=args.min_market_acos)
     if args.table:
         tables = {args.table: tables[args.table]}
@@ -239,14 +239,14 @@ def _cmd_analyze(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from kg.report import write_report
+    from kg.products.report import write_report
     path = write_report(_open_analysis_store(args.store), args.out,
                         min_market_acos=args.min_market_acos)
     print(f"wrote {path}")
 
 
 def _cmd_synth(args) -> int:
-    from kg.synth import SIZES, synthesize
+    from kg.ingest.synth import SIZES, synthesize
     if args.size and args.acos:
         raise UsageError("give --size or --acos, not both")
     if not args.size and not args.acos:
@@ -389,8 +389,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="replace the section between the dictionary markers of FILE instead of printing")
     p.set_defaults(run=_cmd_dictionary)
 
-    from kg.query_runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
-    from kg.results import FORMATS
+    from kg.sparql.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+    from kg.products.formats import FORMATS
     p = sub.add_parser(
         "query", help="run a canned query, a .rq file or a query text; print the table",
         description="Run a SPARQL SELECT query on the published store (or on a SPARQL 1.1 "
@@ -492,7 +492,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_map)
 
 
-    from kg.analysis import SCHEMA
+    from kg.analysis.analyze import SCHEMA
 
     def analysis_common(p):
         p.add_argument("--store", default="out/store", metavar="DIR",

@@ -35,7 +35,7 @@ def curated(tmp_path) -> Path:
 
 
 def count_records(path: Path) -> int:
-    """Count the CSV records of a file independently of kg.tables (header excluded)."""
+    """Count the CSV records of a file independently of kg.ingest.tables (header excluded)."""
     text = path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
     if not text.strip():
         return 0

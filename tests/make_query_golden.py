@@ -14,10 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from query_support import GOLDEN, ROOT, golden_queries  # noqa: E402
 
-from kg.build import build  # noqa: E402
-from kg.results import to_csv  # noqa: E402
-from kg.sparql import select  # noqa: E402
-from kg.store import open_store  # noqa: E402
+from kg.graph.build import build  # noqa: E402
+from kg.products.formats import to_csv  # noqa: E402
+from kg.sparql.select import select  # noqa: E402
+from kg.graph.store import open_store  # noqa: E402
 
 
 def main() -> int:

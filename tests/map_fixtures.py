@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from kg.iris import CODE, INSTANCE, ONTOLOGY, PREFIXES
+from kg.core.iris import CODE, INSTANCE, ONTOLOGY, PREFIXES
 
 __all__ = ["HOSTILE", "hostile_store"]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kg.results import to_csv
-from kg.sparql import from_term, typed_frame
+from kg.products.formats import to_csv
+from kg.sparql.select import from_term, typed_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "queries"
@@ -55,7 +55,7 @@ def _oxigraph_term(term):
 
 
 def rdflib_select(text: str, graph, bindings=None) -> pd.DataFrame:
-    """Run a SELECT query with rdflib's engine; the same typed frame kg.sparql gives."""
+    """Run a SELECT query with rdflib's engine; the same typed frame kg.sparql.select gives."""
     import rdflib
 
     init = {}

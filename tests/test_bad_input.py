@@ -14,7 +14,7 @@ import pytest
 
 from conftest import copy_release, count_records, tree_digest
 from kg import InvalidDataError, build, validate
-from kg.dictionary import load_dictionary
+from kg.core.dictionary import load_dictionary
 
 
 @pytest.fixture
@@ -269,7 +269,7 @@ def test_leading_zero_id_stays_text(tiny, tmp_path):
 ])
 def test_records_keep_their_physical_line_numbers(tmp_path, body, lines):
     """A record's line is where it starts, past multi-line cells and blank lines."""
-    from kg.tables import read_table
+    from kg.ingest.tables import read_table
     sources = next(r for r in load_dictionary().resources if r.name == "sources")
     path = tmp_path / "sources.csv"
     path.write_bytes((",".join(sources.columns) + "\n" + body).encode("utf-8"))

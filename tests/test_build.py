@@ -17,8 +17,8 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from conftest import DATA, ROOT, TINY, copy_release, count_records, run_cli, tree_digest
 from kg import InvalidDataError, build, validate
-from kg.dictionary import load_dictionary
-from kg.faults import STAGES
+from kg.core.dictionary import load_dictionary
+from kg.graph.faults import STAGES
 
 GOLDEN = ROOT / "tests" / "golden" / "tiny.nt"
 
@@ -42,7 +42,7 @@ def test_turtle_and_ntriples_hold_the_same_graph(tmp_path):
 
 
 def test_store_holds_data_and_ontology(tmp_path):
-    from kg.store import open_store
+    from kg.graph.store import open_store
     build(TINY, tmp_path / "out")
     store = open_store(tmp_path / "out" / "store")
     rows = list(store.query(
@@ -152,9 +152,9 @@ def test_network_access_during_build_is_refused(tmp_path, monkeypatch):
     """If a library tried to fetch something mid-build, the guard would stop it."""
     import importlib
     import socket
-    from kg.offline import NetworkAccessError
+    from kg.core.offline import NetworkAccessError
 
-    kg_build = importlib.import_module("kg.build")  # the module, not kg.build the function
+    kg_build = importlib.import_module("kg.graph.build")  # the module, not kg.graph.build the function
     real_map = kg_build.map_tables
 
     def fetching_map(*args, **kwargs):
@@ -180,7 +180,7 @@ def test_products_are_published_in_the_same_release(tmp_path, tiny_release):
     assert tree_digest(out) == before
 
     def counting(staging):
-        from kg.store import open_store
+        from kg.graph.store import open_store
         n = len(open_store(staging / "store"))
         (staging / "count.txt").write_text(str(n))
 

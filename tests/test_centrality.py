@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from kg.power.centrality import (betweenness, bonacich_power, brokerage, control_pagerank,
+from kg.analysis.power.centrality import (betweenness, bonacich_power, brokerage, control_pagerank,
                                  default_betas, spectral_radius)
 
 

@@ -52,7 +52,7 @@ def test_internal_error_exit_2_with_a_plain_message(monkeypatch, capsys, tmp_pat
     import importlib
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
-    monkeypatch.setattr(importlib.import_module("kg.build"), "validate", broken)
+    monkeypatch.setattr(importlib.import_module("kg.graph.build"), "validate", broken)
     assert main(["validate", "--data", str(TINY)]) == 2
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
@@ -61,7 +61,7 @@ def test_internal_error_exit_2_with_a_plain_message(monkeypatch, capsys, tmp_pat
 def test_progress_goes_to_stderr(tmp_path):
     result = run_cli("build", "--data", str(TINY), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
-    from kg.dictionary import load_dictionary
+    from kg.core.dictionary import load_dictionary
     files = len(load_dictionary().resources)  # one file per resource of the dictionary
     assert f"read {files} files" in result.stderr and "SHACL (pySHACL): conforms" in result.stderr
     assert "built" in result.stdout

@@ -12,11 +12,11 @@ import pytest
 
 from conftest import DATA, ROOT, run_cli
 from kg import validate
-from kg.importers.cms_mssp import correct_2013_header, import_mssp_results
-from kg.importers.cms_participants import import_participants
-from kg.importers.cms_roster import import_roster
-from kg.importers.crosswalk import read_crosswalk
-from kg.importers.folder import ImportFolder
+from kg.ingest.cms.results import correct_2013_header, import_mssp_results
+from kg.ingest.cms.participants import import_participants
+from kg.ingest.cms.roster import import_roster
+from kg.ingest.cms.crosswalk import read_crosswalk
+from kg.ingest.cms.folder import ImportFolder
 
 CMS = DATA / "cms"
 RESULTS = sorted(CMS.glob("mssp_results_*.csv"))

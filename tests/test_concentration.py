@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.power.concentration import (band_2010, concentration, cr4, hhi, hmg2010,
+from kg.analysis.power.concentration import (band_2010, concentration, cr4, hhi, hmg2010,
                                     market_shares, mg2023)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import DATA, copy_release, run_cli, tree_digest
 from kg import InvalidDataError, build, validate
-from kg.dictionary import load_dictionary
+from kg.core.dictionary import load_dictionary
 
 DICTIONARY = load_dictionary()
 FILES_WITH_ROWS = [r.path for r in DICTIONARY.resources
@@ -85,7 +85,7 @@ def without_column(text: str, column: str) -> str:
 def test_deleting_any_column_is_rejected(curated, tmp_path, resource, curated_release):
     """Every column, one at a time: the file's header check names it on line 1; and for
     one column per file, the whole build fails and leaves the previous output untouched."""
-    from kg.tables import read_table
+    from kg.ingest.tables import read_table
     path = curated / resource.path
     original = path.read_text(encoding="utf-8")
     for column in resource.columns:

@@ -6,7 +6,7 @@ import re
 
 from conftest import ROOT
 from kg.cli import _parser
-from kg.dictionary import load_dictionary, to_markdown
+from kg.core.dictionary import load_dictionary, to_markdown
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BEGIN, END = "<!-- dictionary:begin -->", "<!-- dictionary:end -->"

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from conftest import TINY
-from kg.build import build
-from kg.docs_site import build_docs
-from kg.queries import list_queries
+from kg.graph.build import build
+from kg.products.docs_site import build_docs
+from kg.sparql.catalogue import list_queries
 
 pytestmark = pytest.mark.slow
 

@@ -16,9 +16,9 @@ import pytest
 import kg
 from conftest import ROOT
 from query_support import golden_queries, normalise_frame
-from kg.build import build
+from kg.graph.build import build
 from kg.cli import main
-from kg.endpoint import EndpointError
+from kg.sparql.endpoint import EndpointError
 
 pytestmark = pytest.mark.slow
 

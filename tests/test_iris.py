@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from hypothesis import given, settings, strategies as st
 from rdflib import Graph, Literal, URIRef
 
-from kg.iris import compact, expand, mint, parse_instance_iri, PREFIXES
+from kg.core.iris import compact, expand, mint, parse_instance_iri, PREFIXES
 
 ids = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
 kinds = st.sampled_from(["organization", "alliance", "seat", "result"])

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
-from kg.iris import mint
-from kg.maps import load_map_graph, restrict, write_map
-from kg.store import open_store
+from kg.graph.build import build
+from kg.core.iris import mint
+from kg.products.maps import load_map_graph, restrict, write_map
+from kg.graph.store import open_store
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from rdflib import Graph
 
 from conftest import TINY
-from kg.dictionary import load_dictionary
-from kg.mapping import map_tables, rows_from_graph
-from kg.ontology import code_lists
-from kg.tables import check_keys, check_references, check_values, read_table
+from kg.core.dictionary import load_dictionary
+from kg.graph.mapping import map_tables, rows_from_graph
+from kg.graph.ontology import code_lists
+from kg.ingest.tables import check_keys, check_references, check_values, read_table
 
 DICTIONARY = load_dictionary()
 CODES = code_lists()

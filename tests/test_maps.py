@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
-from kg.errors import UsageError
-from kg.iris import mint
-from kg.layout import layout, sfdp_positions, spring_positions
-from kg.maps import (Fact, MapEdge, MapGraph, MapNode, Source, aggregate_participants, cap,
+from kg.graph.build import build
+from kg.core.errors import UsageError
+from kg.core.iris import mint
+from kg.products.layout import layout, sfdp_positions, spring_positions
+from kg.products.maps import (Fact, MapEdge, MapGraph, MapNode, Source, aggregate_participants, cap,
                      load_map_graph, restrict, write_map)
-from kg.store import open_store
+from kg.graph.store import open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from map_fixtures import HOSTILE, hostile_store  # noqa: E402
@@ -207,16 +207,16 @@ def test_cap_keeps_links_where_the_highest_scores_alone_keep_none():
 
 
 def test_lone_nodes_and_tiny_components_bypass_sfdp(monkeypatch):
-    import kg.layout
+    import kg.products.layout
 
     given = []
-    real = kg.layout.sfdp_positions
+    real = kg.products.layout.sfdp_positions
 
     def recording(nodes, edges, **options):
         given.append(list(nodes))
         return real(nodes, edges, **options)
 
-    monkeypatch.setattr(kg.layout, "sfdp_positions", recording)
+    monkeypatch.setattr(kg.products.layout, "sfdp_positions", recording)
     ring = [f"r{i:03d}" for i in range(450)]
     nodes = ring + [f"lone{i}" for i in range(300)] + ["a", "b", "c"]
     edges = [(ring[i], ring[(i + 1) % 450]) for i in range(450)] + [("a", "b"), ("b", "c")]
@@ -297,7 +297,7 @@ def test_hostile_text_is_never_written_as_html(tmp_path):
         assert text not in rest
     assert html.escape(HOSTILE[0]) in rest
     # the page's own script never assigns HTML
-    script = (Path(__file__).resolve().parent.parent / "kg" / "templates" / "map.js").read_text()
+    script = (Path(__file__).resolve().parent.parent / "kg" / "products" / "templates" / "map.js").read_text()
     assert not re.search(r"\.(inner|outer)HTML\b|insertAdjacentHTML|document\.write", script)
 
 

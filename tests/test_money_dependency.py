@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from kg.power.dependency import dependency
-from kg.power.money import capture_by_partner_year, savings_captured
+from kg.analysis.power.dependency import dependency
+from kg.analysis.power.money import capture_by_partner_year, savings_captured
 
 
 def results_frame(rows):

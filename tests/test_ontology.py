@@ -499,3 +499,38 @@ def test_ontology_is_consistent_under_hermit(merged, tmp_path):
     except owlready2.OwlReadyInconsistentOntologyError as exc:  # pragma: no cover - failure path
         pytest.fail(f"HermiT finds the ontology inconsistent: {exc}")
     assert list(world.inconsistent_classes()) == []
+
+
+# --------------------------------------------------------------------------- names
+
+# integer properties that are positions, not counts
+ORDINALS = {ACO.sequence, ACO.contractYear, ACO.fromContractYear, ACO.toContractYear}
+
+
+def test_every_count_ends_in_count(aco):
+    integers = {p for p in aco.subjects(RDFS.range, namespace.XSD.integer)
+                if (p, OWL.deprecated, Literal(True)) not in aco}
+    assert integers & ORDINALS == ORDINALS  # the exceptions still exist
+    bad = sorted(str(p) for p in integers - ORDINALS if not str(p).endswith("Count"))
+    assert bad == []
+    assert ACO.usState in set(aco.subjects(RDF.type, OWL.DatatypeProperty))
+
+
+def test_deprecated_names_are_equivalents_of_their_replacements(aco):
+    deprecated = set(aco.subjects(OWL.deprecated, Literal(True)))
+    assert {ACO.state, ACO.votes} <= deprecated
+    for old in deprecated:
+        (new,) = aco.objects(old, OWL.equivalentProperty)
+        assert (new, OWL.deprecated, Literal(True)) not in aco
+        assert (old, DCTERMS.isReplacedBy, new) in aco
+        assert (new, RDF.type, OWL.DatatypeProperty) in aco
+
+
+def test_nothing_uses_a_deprecated_name(aco):
+    deprecated = {str(p).removeprefix(str(ACO)) for p in aco.subjects(OWL.deprecated, Literal(True))}
+    pattern = re.compile(r"aco:(" + "|".join(sorted(deprecated)) + r")\b(?!-)|ontology#("
+                         + "|".join(sorted(deprecated)) + r")>")
+    files = [*sorted((ROOT / "queries").rglob("*.rq")), ROOT / "data" / "datapackage.yaml",
+             ONTOLOGY_DIR / "shapes.ttl", ONTOLOGY_DIR / "codes.ttl"]
+    users = [str(f.relative_to(ROOT)) for f in files if pattern.search(f.read_text(encoding="utf-8"))]
+    assert users == []

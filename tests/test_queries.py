@@ -14,13 +14,13 @@ import pytest
 from conftest import ROOT, TINY, run_cli
 from query_support import (GOLDEN, golden_queries, normalise_csv, normalise_frame,
                            rdflib_graph, rdflib_select)
-from kg.build import build
+from kg.graph.build import build
 from kg.cli import main
-from kg.errors import UsageError
-from kg.queries import list_queries, load_query, parse_header, QueryHeaderError
-from kg.query_check import check_query, projected_variables
-from kg.sparql import select
-from kg.store import open_store
+from kg.core.errors import UsageError
+from kg.sparql.catalogue import list_queries, load_query, parse_header, QueryHeaderError
+from kg.sparql.check import check_query, projected_variables
+from kg.sparql.select import select
+from kg.graph.store import open_store
 
 ALL_QUERIES = sorted((ROOT / "queries").rglob("*.rq"))
 GOLDEN_QUERIES = golden_queries()
@@ -119,7 +119,7 @@ PARAMETER_CASES = [
 
 @pytest.mark.parametrize("name,params,rows", PARAMETER_CASES)
 def test_parameters_restrict_results_on_both_engines(name, params, rows, stores, rdflib_graphs):
-    from kg.queries import bind_parameters
+    from kg.sparql.catalogue import bind_parameters
     canned = load_query(name)
     bindings = bind_parameters(canned, params)
     oxigraph = select(canned.text, stores["data"], bindings)
@@ -168,7 +168,7 @@ def test_hostile_parameter_values_match_nothing_and_change_nothing(value, publis
     import kg
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
-    from kg.endpoint import values_clause
+    from kg.sparql.endpoint import values_clause
 
     canned = load_query("cq-13-acos-by-payer-contract")
     before = str(translateQuery(parseQuery(canned.text)).algebra)

@@ -10,11 +10,11 @@ import pytest
 
 import kg
 from conftest import ROOT
-from kg.build import build
+from kg.graph.build import build
 from kg.cli import main
-from kg.limits import QueryTimeout
-from kg.query_check import QuerySyntaxError, UnsafeQueryError, check_query
-from kg.sparql import RowLimitExceeded
+from kg.sparql.limits import QueryTimeout
+from kg.sparql.check import QuerySyntaxError, UnsafeQueryError, check_query
+from kg.sparql.select import RowLimitExceeded
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +130,8 @@ def test_row_cap_stops_a_query_with_a_message(store, capsys):
 
 
 def test_embedded_queries_run_with_the_network_refused(store):
-    from kg.query_runner import _embedded
-    from kg.offline import NetworkAccessError, no_network
+    from kg.sparql.runner import _embedded
+    from kg.core.offline import NetworkAccessError, no_network
     import socket
 
     with no_network():  # the guard _embedded runs under, shown to bite in this process

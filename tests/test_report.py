@@ -7,8 +7,8 @@ import re
 import pytest
 
 from conftest import DATA, TINY, run_cli
-from kg.build import build
-from kg.report import write_report
+from kg.graph.build import build
+from kg.products.report import write_report
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ from rdflib import Graph
 
 from conftest import ROOT, TINY
 from kg import UsageError, validate
-from kg.ontology import ONTOLOGY_DIR, ONTOLOGY_FILES, load_ontology, load_shapes
-from kg.shape_queries import UnsupportedShape, compile_shapes, validate_store
-from kg.shapes import validate_graph
+from kg.graph.ontology import ONTOLOGY_DIR, ONTOLOGY_FILES, load_ontology, load_shapes
+from kg.graph.shape_queries import UnsupportedShape, compile_shapes, validate_store
+from kg.graph.shapes import validate_graph
 
 EXAMPLES = sorted((ROOT / "tests" / "shapes").glob("*/*.ttl"))
 CHECKS = compile_shapes(load_shapes())

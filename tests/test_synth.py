@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kg.build import build, validate
+from kg.graph.build import build, validate
 from kg.cli import main
-from kg.dictionary import load_dictionary
-from kg.synth import ASSUMPTIONS, LITERATURE, SIZES, fit_cms, synthesize
+from kg.core.dictionary import load_dictionary
+from kg.ingest.synth import ASSUMPTIONS, LITERATURE, SIZES, fit_cms, synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from conftest import ROOT
 from query_support import normalise_frame, rdflib_select
-from kg.sparql import select
+from kg.sparql.select import select
 
 PREFIXES = """
 @prefix aco: <https://w3id.org/aco-kg/ontology#> .

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.power.voting import voting_power
+from kg.analysis.power.voting import voting_power
 
 
 def brute_force(weights: dict, quota: int, vetoes=()) -> dict:

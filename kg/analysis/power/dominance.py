@@ -1,0 +1,467 @@
+"""Dominance: every partner with each component of its power, each flag with its reason,
+and early-warning indicators of alliance trouble with their citations.
+
+Flags (``status`` ``raised`` or ``unknown``; a flag that is clearly not met is not listed):
+
+============================ ==================================================================
+flag                         threshold (source)
+============================ ==================================================================
+``veto``                     a reserved veto over all board decisions, or a weighted veto
+                             (the others cannot reach the quota without it)
+``board-majority``           more than 50% of a board's votes
+``over-25pct-of-votes``      more than 25% of a board's votes: ACO participants must hold at
+                             least 75% control of the board (42 CFR 425.106)
+``majority-capture``         takes more than 50% of an ACO's earned savings (Murray et al.
+                             2018: partners sometimes take a majority of shared savings)
+``sole-sourcing-with-risk``  supplies every critical service (D = 1) and shares risk
+                             (notes, section 3, after Lewis et al. 2018)
+``market-share``             more than 30% of a market with a change in HHI above 100
+                             (2023 Merger Guidelines), in markets with at least
+                             ``min_market_acos`` ACOs in the graph
+============================ ==================================================================
+
+The ranking orders partners by flags raised, then vetoes, then the largest Shapley-Shubik
+index, then the upper bound of the capture rate, then dependency: it is an ordering of
+evidence, not a composite score. Early-warning indicators (Murray, D'Aunno & Lewis 2018) are
+shown as indicators, each with the citation of the facts behind it, never as predictions.
+
+Examples
+--------
+>>> sorted(INDICATORS)
+['capture-while-withdrawing', 'mission-mismatch', 'no-prior-relationship', 'tensions-left-to-fester']
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["INDICATORS", "FLAG_THRESHOLDS", "early_warnings", "dominance", "RANKING_COLUMNS",
+           "FLAG_COLUMNS", "WARNING_COLUMNS"]
+
+_MURRAY = ("Murray GF, D'Aunno T, Lewis VA. Trust, Money, and Power: Life Cycle Dynamics in "
+           "Alliances Between Management Partners and Accountable Care Organizations. "
+           "The Milbank Quarterly. 2018;96(4):755-781")
+
+#: indicator -> (what it means, the literature it rests on, with locator)
+INDICATORS: dict[str, tuple[str, str]] = {
+    "capture-while-withdrawing": (
+        "high savings capture while promised resources are withdrawn or not delivered",
+        f"{_MURRAY}, Results > Collaborative ACO Analysis; Conclusion"),
+    "mission-mismatch": (
+        "for-profit partner of a nonprofit or safety-net ACO, or a reported mission mismatch",
+        f"{_MURRAY}, Results > Collaborative ACO Analysis"),
+    "no-prior-relationship": (
+        "the parties had no prior working relationship",
+        f"{_MURRAY}, Results > Collaborative ACO Analysis; Results > Access ACO > "
+        "Partnership Formation"),
+    "tensions-left-to-fester": (
+        "tensions left to fester rather than surfaced and resolved",
+        f"{_MURRAY}, Conclusion"),
+}
+FLAG_THRESHOLDS: dict[str, str] = {
+    "veto": "reserved veto over all board decisions, or weighted veto (sum of others' votes "
+            "below the quota)",
+    "board-majority": "more than 50% of the board's votes",
+    "over-25pct-of-votes": "more than 25% of the board's votes (participants must hold at "
+                           "least 75% control, 42 CFR 425.106)",
+    "majority-capture": "more than 50% of the ACO's earned savings (Murray et al. 2018)",
+    "sole-sourcing-with-risk": "all critical services from the partner (D = 1) and risk "
+                               "sharing",
+    "market-share": "share above 30% with a change in HHI above 100 (2023 Merger "
+                    "Guidelines, Guideline 1)",
+}
+RANKING_COLUMNS = [
+    "rank", "partner_id", "partner", "profit_status", "firm_id", "acos", "boards_with_seats",
+    "voting_seats", "boards_with_veto", "max_banzhaf", "max_shapley_shubik", "governance",
+    "savings_share", "majority_capture_acos", "capture_rate_max", "captured_usd_min",
+    "captured_usd_max", "public_share_min", "max_dependency", "sole_sourcing_with_risk",
+    "max_market_share_pct", "pagerank", "bonacich_positive", "bonacich_negative",
+    "betweenness", "flags_raised", "flags_unknown", "warnings_present", "citations",
+]
+FLAG_COLUMNS = ["partner_id", "flag", "status", "count", "value", "threshold", "reason",
+                "citation", "locator"]
+WARNING_COLUMNS = ["partner_id", "aco_id", "alliance_id", "indicator", "present", "reason",
+                   "citation", "locator", "basis"]
+
+
+def _cite(frame: pd.DataFrame) -> tuple[str, str]:
+    if frame is None or frame.empty:
+        return "", ""
+    cites = list(dict.fromkeys(frame["citation"].dropna()))
+    locators = list(dict.fromkeys(frame["locator"].dropna()))
+    return " | ".join(cites), " | ".join(locators)
+
+
+def _cite_records(*parts: tuple[list[dict], str, str]) -> tuple[str, str]:
+    """:func:`_cite` of several lists of records stacked, each given with the names of its
+    citation and locator fields (the same text, without building a table)."""
+    cites = dict.fromkeys(r[c] for records, c, _ in parts for r in records if not pd.isna(r[c]))
+    locators = dict.fromkeys(r[x] for records, _, x in parts for r in records
+                             if not pd.isna(r[x]))
+    return " | ".join(cites), " | ".join(locators)
+
+
+def _name(names: dict, org) -> str:
+    return names.get(org, org)
+
+
+def _records_by(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
+    """The rows of `frame` as records (with their ``_position`` in the table), grouped by
+    the tuple of their values in `keys`; rows with a missing key are in no group."""
+    groups: dict[tuple, list[dict]] = {}
+    for position, record in enumerate(frame.to_dict("records")):
+        key = tuple(record[k] for k in keys)
+        if any(pd.isna(k) for k in key):
+            continue
+        record["_position"] = position
+        groups.setdefault(key, []).append(record)
+    return groups
+
+
+def _is(value, *words: str) -> bool:
+    """Whether a cell is one of `words` (a missing cell is none of them)."""
+    return isinstance(value, str) and value in words
+
+
+def _number(value) -> float:
+    """A cell as a number, NaN when missing or not numeric (as pd.to_numeric coerces)."""
+    if value is None or pd.isna(value):
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
+                   captured: pd.DataFrame, services: pd.DataFrame,
+                   tensions: pd.DataFrame) -> pd.DataFrame:
+    """The four early-warning indicators for every ACO-partner alliance.
+
+    Parameters
+    ----------
+    alliances : DataFrame
+        ``alliance_id``, ``aco_id``, ``partner_id``, ``prior_relationship``, ``citation``,
+        ``locator`` (of the alliance).
+    organizations : DataFrame
+        ``org_id``, ``name``, ``kind``, ``profit_status``, ``citation``, ``locator``.
+    captured : DataFrame
+        :func:`kg.analysis.power.money.savings_captured` rows with ``share_level``, ``majority``,
+        ``capture_rate_min``, ``share_source`` (citation) and ``share_locator``.
+    services : DataFrame
+        ``alliance_id``, ``provider_id``, ``service_type``, ``promised``, ``delivery``,
+        ``citation``, ``locator``.
+    tensions : DataFrame
+        ``alliance_id``, ``tension_type``, ``handling``, ``citation``, ``locator``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`WARNING_COLUMNS`; ``present`` is ``yes``, ``no`` or ``unknown``.
+    """
+    # every table as records, grouped once by what the indicators look up (a filter of the
+    # whole table per alliance is what made this slow); records keep the table order
+    captured_of = _records_by(captured, ["partner_id", "aco_id"])
+    services_of = _records_by(services, ["alliance_id", "provider_id"])
+    tensions_of = _records_by(tensions, ["alliance_id"])
+    orgs_of = _records_by(organizations, ["org_id"])
+    rows = []
+    for alliance in alliances.to_dict("records"):
+        a_id, aco, partner = alliance["alliance_id"], alliance["aco_id"], alliance["partner_id"]
+        base = {"partner_id": partner, "aco_id": aco, "alliance_id": a_id}
+
+        def add(indicator, present, reason, citation="", locator=""):
+            rows.append({**base, "indicator": indicator, "present": present, "reason": reason,
+                         "citation": citation, "locator": locator,
+                         "basis": INDICATORS[indicator][1]})
+
+        # 1. high capture while promised resources are withdrawn
+        mine = captured_of.get((partner, aco), [])
+        high = [r for r in mine if _is(r["share_level"], "significant", "majority")
+                or _is(r["majority"], "yes") or _number(r["capture_rate_min"]) > 0.5]
+        served = services_of.get((a_id, partner), [])
+        withdrawn = [r for r in served if _is(r["delivery"], "withdrawn", "not-delivered")]
+        if high and withdrawn:
+            level = [r["share_level"] for r in high if not pd.isna(r["share_level"])]
+            what = (f"takes a {level[0]} share of savings" if level
+                    else "takes a majority of savings")
+            add("capture-while-withdrawing", "yes",
+                f"{what} while {len(withdrawn)} promised service(s) were withdrawn or not "
+                f"delivered ({', '.join(sorted({r['service_type'] for r in withdrawn}))})",
+                *_cite_records((high, "share_citation", "share_locator"),
+                               (withdrawn, "citation", "locator")))
+        elif not mine and withdrawn:
+            add("capture-while-withdrawing", "unknown",
+                "resources were withdrawn; the partner's share of savings is not recorded",
+                *_cite_records((withdrawn, "citation", "locator")))
+        else:
+            add("capture-while-withdrawing", "no",
+                "no high savings share together with withdrawn resources is recorded",
+                *_cite_records((mine, "share_citation", "share_locator"),
+                               (served, "citation", "locator")))
+
+        # 2. mission mismatch
+        partner_rows, aco_rows = orgs_of.get((partner,), []), orgs_of.get((aco,), [])
+        p_status = partner_rows[0]["profit_status"] if partner_rows else None
+        a_status = aco_rows[0]["profit_status"] if aco_rows else None
+        in_alliance = tensions_of.get((a_id,), [])
+        tension = [r for r in in_alliance if _is(r["tension_type"], "mission-mismatch")]
+        # both organizations' rows, in the order of the organizations table
+        org_rows = sorted(partner_rows + (aco_rows if aco != partner else []),
+                          key=lambda r: r["_position"])
+        if tension or (p_status == "for-profit" and a_status == "nonprofit"):
+            parts = []
+            if p_status == "for-profit" and a_status == "nonprofit":
+                parts.append("for-profit partner of a nonprofit ACO")
+            if tension:
+                parts.append("a mission-mismatch tension is reported")
+            add("mission-mismatch", "yes", "; ".join(parts),
+                *_cite_records((org_rows, "citation", "locator"),
+                               (tension, "citation", "locator")))
+        elif pd.isna(p_status) or pd.isna(a_status):
+            add("mission-mismatch", "unknown",
+                "the profit status of the partner or the ACO is not recorded",
+                *_cite_records((org_rows, "citation", "locator")))
+        else:
+            add("mission-mismatch", "no", f"{p_status} partner, {a_status} ACO",
+                *_cite_records((org_rows, "citation", "locator")))
+
+        # 3. no prior relationship
+        prior = alliance.get("prior_relationship")
+        cite = (alliance.get("citation", ""), alliance.get("locator", ""))
+        if prior is None or pd.isna(prior):
+            add("no-prior-relationship", "unknown", "prior relationship not recorded", *cite)
+        elif not prior:
+            add("no-prior-relationship", "yes", "the parties had no prior working relationship",
+                *cite)
+        else:
+            add("no-prior-relationship", "no", "the parties had worked together before", *cite)
+
+        # 4. tensions left to fester
+        festering = [r for r in in_alliance if _is(r["handling"], "left-to-fester")]
+        if festering:
+            add("tensions-left-to-fester", "yes",
+                f"{len(festering)} tension(s) left to fester: "
+                + ", ".join(sorted({r["tension_type"] for r in festering})),
+                *_cite_records((festering, "citation", "locator")))
+        elif in_alliance and all(pd.isna(r["handling"]) for r in in_alliance):
+            add("tensions-left-to-fester", "unknown",
+                "tensions are recorded but not how they were handled",
+                *_cite_records((in_alliance, "citation", "locator")))
+        else:
+            add("tensions-left-to-fester", "no",
+                "no tension recorded as left to fester" if in_alliance
+                else "no tension recorded",
+                *_cite_records((in_alliance, "citation", "locator")))
+    return pd.DataFrame(rows, columns=WARNING_COLUMNS)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def dominance(partners: pd.DataFrame, voting: pd.DataFrame, powers: pd.DataFrame,
+              seats: pd.DataFrame, captured: pd.DataFrame, capture_totals: pd.DataFrame,
+              dependency: pd.DataFrame, shares: pd.DataFrame, markets: pd.DataFrame,
+              centrality: pd.DataFrame, warnings: pd.DataFrame,
+              min_market_acos: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rank partners and list every flag with its threshold, value, reason and citation.
+
+    Parameters
+    ----------
+    partners : DataFrame
+        ``partner_id``, ``partner`` (name), ``profit_status``, ``firm_id``, ``acos`` (number
+        of ACOs it is a management partner of).
+    voting : DataFrame
+        :func:`kg.analysis.power.voting.board_power` with a ``board`` (name) column.
+    powers, seats : DataFrame
+        Reserved powers and board seats with ``board_id``, ``holder_id``, ``citation`` and
+        ``locator`` (and ``power_kind``, ``matter`` for powers).
+    captured, capture_totals : DataFrame
+        :mod:`kg.analysis.power.money` tables; `captured` with ``aco`` (name), ``share_citation``.
+    dependency : DataFrame
+        :func:`kg.analysis.power.dependency.dependency` with ``aco`` (name).
+    shares, markets : DataFrame
+        :func:`kg.analysis.power.concentration.market_shares` and ``concentration``.
+    centrality : DataFrame
+        Indexed by organization id: ``pagerank``, ``bonacich_positive``,
+        ``bonacich_negative``, ``betweenness``.
+    warnings : DataFrame
+        :func:`early_warnings`.
+    min_market_acos : int
+        Markets with fewer ACOs in the graph are shown but not flagged: the graph is no
+        census of them.
+
+    Returns
+    -------
+    (ranking, flags) : tuple of DataFrame
+        Columns :data:`RANKING_COLUMNS` and :data:`FLAG_COLUMNS`.
+    """
+    flags, ranking = [], []
+    for partner in partners.to_dict("records"):
+        pid = partner["partner_id"]
+
+        def flag(name, status, count, value, reason, evidence=None):
+            citation, locator = _cite(evidence)
+            flags.append({"partner_id": pid, "flag": name, "status": status, "count": count,
+                          "value": value, "threshold": FLAG_THRESHOLDS[name],
+                          "reason": reason, "citation": citation, "locator": locator})
+
+        # governance
+        mine = voting[voting["holder_id"] == pid]
+        my_seats = seats[seats["holder_id"] == pid]
+        my_powers = powers[powers["holder_id"] == pid]
+        veto_boards = mine[mine["is_veto_player"] == True]  # noqa: E712 - nullable
+        if len(veto_boards):
+            names = ", ".join(sorted(set(veto_boards["board"])))
+            flag("veto", "raised", len(veto_boards), str(len(veto_boards)),
+                 f"holds a veto on {_plural(len(veto_boards), 'board')} ({names})",
+                 pd.concat([my_powers[my_powers["power_kind"] == "veto"],
+                            my_seats[my_seats["board_id"].isin(veto_boards["board_id"])]]))
+        computed = mine[mine["status"] == "computed"]
+        unknown = mine[mine["status"] == "unknown"]
+        shares_of_votes = (computed["votes"] / computed["board_votes"]) if len(computed) else []
+        over_half = computed[computed["votes"] / computed["board_votes"] > 0.5] if len(
+            computed) else computed
+        over_quarter = computed[computed["votes"] / computed["board_votes"] > 0.25] if len(
+            computed) else computed
+        for name, hits, word in (("board-majority", over_half, "a majority of the votes"),
+                                 ("over-25pct-of-votes", over_quarter,
+                                  "more than 25% of the votes")):
+            if len(hits):
+                values = ", ".join(f"{int(r.votes)} of {int(r.board_votes)} on {r.board}"
+                                   for r in hits.itertuples())
+                flag(name, "raised", len(hits), values,
+                     f"holds {word} on {_plural(len(hits), 'board')} ({values})",
+                     my_seats[my_seats["board_id"].isin(hits["board_id"])])
+        if len(unknown) and len(my_seats):
+            for r in unknown.itertuples():
+                flag("over-25pct-of-votes", "unknown", 1, f"{int(r.votes)} votes",
+                     f"holds {int(r.votes)} voting seats on {r.board}; {r.reason}",
+                     my_seats[my_seats["board_id"] == r.board_id])
+        # money
+        money = captured[captured["partner_id"] == pid]
+        majority = money[money["majority"] == "yes"]
+        maybe = money[money["majority"] == "unknown"]
+        if len(majority):
+            acos = sorted(set(majority["aco"]))
+            flag("majority-capture", "raised", len(acos), ", ".join(acos),
+                 f"takes a majority of shared savings at {_plural(len(acos), 'ACO')} "
+                 f"({', '.join(acos)})",
+                 majority.rename(columns={"share_citation": "citation",
+                                          "share_locator": "locator"}))
+        for aco in sorted(set(maybe["aco"]) - set(majority["aco"])):
+            rows = maybe[maybe["aco"] == aco]
+            level = rows["share_level"].dropna()
+            flag("majority-capture", "unknown", 1, level.iloc[0] if len(level) else "",
+                 f"share of savings at {aco} is "
+                 + (f"'{level.iloc[0]}' with no figure" if len(level) else "not bounded")
+                 + ": whether it is a majority is unknown",
+                 rows.rename(columns={"share_citation": "citation", "share_locator": "locator"}))
+        # dependency
+        dep = dependency[dependency["partner_id"] == pid]
+        sole = dep[dep["sole_sourcing_with_risk"] == True]  # noqa: E712
+        if len(sole):
+            acos = sorted(set(sole["aco"]))
+            flag("sole-sourcing-with-risk", "raised", len(acos), ", ".join(acos),
+                 f"sole source of every critical service, sharing risk, at "
+                 f"{_plural(len(acos), 'ACO')} ({', '.join(acos)})",
+                 pd.DataFrame({"citation": sole["citations"], "locator": sole["locators"]}))
+        # markets
+        firm = partner.get("firm_id") or pid
+        firm_shares = shares[shares["firm_id"] == firm]
+        merged = firm_shares.merge(markets, on=["scope", "year", "measure", "links"],
+                                   suffixes=("", "_market"))
+        big = merged[(merged["share_pct"] > 30) & (merged["rollup_delta_hhi"] > 100)
+                     & (merged["acos_market"] >= min_market_acos)]
+        if len(big):
+            reasons = "; ".join(f"{r.reason}, share {r.share_pct:.0f}%" for r in big.itertuples())
+            flag("market-share", "raised", len(big), f"{big['share_pct'].max():.1f}%", reasons)
+        max_share = firm_shares["share_pct"].max() if len(firm_shares) else None
+        # components
+        totals = capture_totals[capture_totals["partner_id"] == pid]
+        share_words = "; ".join(f"{_describe_share(r)} at {r.aco}"
+                                for r in money.drop_duplicates(["aco_id"]).itertuples())
+        cen = centrality.loc[pid] if pid in centrality.index else None
+        my_flags = [f for f in flags if f["partner_id"] == pid]
+        cites = pd.concat([my_seats[["citation", "locator"]], my_powers[["citation", "locator"]],
+                           money.rename(columns={"share_citation": "citation",
+                                                 "share_locator": "locator"})[
+                               ["citation", "locator"]]])
+        ranking.append({
+            "partner_id": pid, "partner": partner["partner"],
+            "profit_status": partner.get("profit_status"), "firm_id": firm,
+            "acos": partner.get("acos", 0),
+            "boards_with_seats": my_seats["board_id"].nunique(),
+            "voting_seats": int(mine["seats"].sum()) if len(mine) else 0,
+            "boards_with_veto": len(veto_boards),
+            "max_banzhaf": computed["banzhaf"].max() if len(computed) else None,
+            "max_shapley_shubik": computed["shapley_shubik"].max() if len(computed) else None,
+            "governance": _governance_words(mine),
+            "savings_share": share_words,
+            "majority_capture_acos": majority["aco_id"].nunique(),
+            "capture_rate_max": pd.to_numeric(money["capture_rate_max"], errors="coerce").max()
+            if len(money) and money["capture_rate_max"].notna().any() else None,
+            "captured_usd_min": totals["captured_usd_min"].sum(min_count=1) if len(totals)
+            else None,
+            "captured_usd_max": (None if not len(totals) or totals["captured_usd_max"].isna().any()
+                                 else totals["captured_usd_max"].sum()),
+            "public_share_min": totals["public_share_min"].min() if len(totals) else None,
+            "max_dependency": dep["dependency"].max() if len(dep) else None,
+            "sole_sourcing_with_risk": bool(len(sole)),
+            "max_market_share_pct": max_share,
+            "pagerank": None if cen is None else cen["pagerank"],
+            "bonacich_positive": None if cen is None else cen["bonacich_positive"],
+            "bonacich_negative": None if cen is None else cen["bonacich_negative"],
+            "betweenness": None if cen is None else cen["betweenness"],
+            "flags_raised": sum(f["status"] == "raised" for f in my_flags),
+            "flags_unknown": sum(f["status"] == "unknown" for f in my_flags),
+            "warnings_present": int((warnings[(warnings["partner_id"] == pid)]["present"]
+                                     == "yes").sum()),
+            "citations": " | ".join(dict.fromkeys(
+                f"{c} [{l}]" for c, l in zip(cites["citation"], cites["locator"]) if c)),
+        })
+    frame = pd.DataFrame(ranking, columns=[c for c in RANKING_COLUMNS if c != "rank"])
+    if len(frame):
+        order = frame.assign(
+            _ss=pd.to_numeric(frame["max_shapley_shubik"], errors="coerce").fillna(-1),
+            _cap=pd.to_numeric(frame["capture_rate_max"], errors="coerce").fillna(-1),
+            _dep=pd.to_numeric(frame["max_dependency"], errors="coerce").fillna(-1),
+            _data=(frame["boards_with_seats"] + frame["acos"].fillna(0)
+                   + frame["warnings_present"]),
+        ).sort_values(["flags_raised", "boards_with_veto", "_ss", "_cap", "_dep",
+                       "warnings_present", "_data", "partner_id"],
+                      ascending=[False, False, False, False, False, False, False, True],
+                      kind="stable")
+        frame = frame.loc[order.index].reset_index(drop=True)
+    frame.insert(0, "rank", range(1, len(frame) + 1))
+    return frame, pd.DataFrame(flags, columns=FLAG_COLUMNS)
+
+
+def _describe_share(row) -> str:
+    level = row.share_level if isinstance(row.share_level, str) else None
+    if row.share_exact_pct is not None and not pd.isna(row.share_exact_pct):
+        return f"{row.share_exact_pct:g}%"
+    parts = []
+    if row.share_min_pct is not None and not pd.isna(row.share_min_pct):
+        parts.append(("over " if row.share_min_exclusive else "at least ")
+                     + f"{row.share_min_pct:g}%")
+    if row.share_max_pct is not None and not pd.isna(row.share_max_pct):
+        parts.append(("under " if row.share_max_exclusive else "at most ")
+                     + f"{row.share_max_pct:g}%")
+    text = " and ".join(parts)
+    if level:
+        text = f"{text} ({level})" if text else f"{level}, no figure"
+    return text or "unknown"
+
+
+def _governance_words(mine: pd.DataFrame) -> str:
+    words = []
+    for r in mine.itertuples():
+        veto = ", veto" if r.is_veto_player is True else ""
+        if r.status == "computed":
+            words.append(f"{r.board}: {int(r.votes)} of {int(r.board_votes)} votes{veto}, "
+                         f"Banzhaf {r.banzhaf:.2f}, Shapley-Shubik {r.shapley_shubik:.2f}")
+        else:
+            words.append(f"{r.board}: {int(r.votes)} votes{veto}; indices unknown ({r.reason})")
+    return "; ".join(words)

@@ -1,0 +1,311 @@
+"""The data dictionary (data/datapackage.yaml): files, columns, types, keys, references.
+
+The dictionary is a Frictionless Data Package whose Table Schemas carry a few properties
+of aco-kg's own (``rdfType``, ``iriKind``, ``rdfPath``, ``codeScheme``, ``rowChecks``,
+``provenance``). It is the single source of truth that drives reading
+(:mod:`kg.ingest.tables`), mapping to RDF (:mod:`kg.graph.mapping`) and the README's data section
+(:func:`to_markdown`).
+
+Examples
+--------
+>>> d = load_dictionary()
+>>> d.resource("organizations").primary_key
+'org_id'
+>>> d.resource("organizations").field("kind").code_scheme
+'org-kind'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
+
+import yaml
+
+from kg.core.errors import UsageError
+from kg.core.iris import expand
+from kg.core.resources import dictionary_file
+
+__all__ = [
+    "DEFAULT_DICTIONARY",
+    "TIME_STEP",
+    "Field",
+    "RowCheck",
+    "Resource",
+    "Dictionary",
+    "load_dictionary",
+    "to_markdown",
+    "replace_section",
+]
+
+#: The dictionary shipped with the project.
+DEFAULT_DICTIONARY = dictionary_file()
+#: Last step of an rdfPath that picks an OWL-Time position property by the date's precision.
+TIME_STEP = "@time"
+
+TYPES = {"string", "integer", "number", "boolean", "date", "year"}
+ROW_RULES = {"notAfter", "requires", "anyOf"}
+_FIELD_KEYS = {
+    "name", "type", "format", "description", "constraints", "rdfPath", "codeScheme",
+    "reference", "unit",
+}
+_RESOURCE_KEYS = {
+    "name", "path", "description", "rdfType", "iriKind", "provenance", "schema", "rowChecks",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a CSV file."""
+
+    name: str
+    type: str
+    description: str = ""
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    code_scheme: str | None = None
+    reference: str | None = None
+    rdf_path: tuple[str, ...] = ()
+    unit: str | None = None
+    format: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """What the value is: ``id``-like ``reference``, ``code`` or the field's type."""
+        if self.reference:
+            return "reference"
+        if self.code_scheme:
+            return "code"
+        return self.type
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A check comparing fields of one row (``notAfter``, ``requires`` or ``anyOf``)."""
+
+    rule: str
+    fields: tuple[str, ...]
+
+    def describe(self) -> str:
+        """Return the check in words."""
+        a = self.fields
+        if self.rule == "notAfter":
+            return f"{a[0]} must not be after {a[1]}"
+        if self.rule == "requires":
+            return f"{a[0]} requires {a[1]}"
+        return "at least one of " + ", ".join(a) + " must be given"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One CSV file: its columns, keys and what each row becomes in RDF."""
+
+    name: str
+    path: str
+    description: str
+    rdf_type: str
+    iri_kind: str
+    primary_key: str
+    fields: tuple[Field, ...]
+    unique_keys: tuple[tuple[str, ...], ...] = ()
+    row_checks: tuple[RowCheck, ...] = ()
+    provenance: bool = False
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names, in order."""
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        """Return the field called `name`."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name} has no field {name!r}")
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """The whole data dictionary."""
+
+    resources: tuple[Resource, ...]
+    true_values: frozenset[str]
+    false_values: frozenset[str]
+    intermediate_types: dict[str, str] = dc_field(default_factory=dict)
+    source: Path | None = None
+
+    def resource(self, name: str) -> Resource:
+        """Return the resource called `name`."""
+        for r in self.resources:
+            if r.name == name:
+                return r
+        raise KeyError(f"no resource {name!r} in the data dictionary")
+
+    @property
+    def code_schemes(self) -> set[str]:
+        """Every code scheme a column uses (``*`` excluded)."""
+        return {f.code_scheme for r in self.resources for f in r.fields
+                if f.code_scheme and f.code_scheme != "*"}
+
+
+def _field(spec: dict, where: str) -> Field:
+    unknown = set(spec) - _FIELD_KEYS
+    if unknown:
+        raise UsageError(f"{where}: unknown field properties {sorted(unknown)}")
+    if spec.get("type") not in TYPES:
+        raise UsageError(f"{where}: type must be one of {sorted(TYPES)}, not {spec.get('type')!r}")
+    constraints = spec.get("constraints") or {}
+    path = spec.get("rdfPath") or ()
+    if isinstance(path, str):
+        path = (path,)
+    for step in path:
+        if step != TIME_STEP:
+            expand(step)  # raises KeyError on an unknown prefix
+    if TIME_STEP in path[:-1]:
+        raise UsageError(f"{where}: {TIME_STEP} may only be the last step of rdfPath")
+    return Field(
+        name=spec["name"],
+        type=spec["type"],
+        description=spec.get("description", ""),
+        required=bool(constraints.get("required", False)),
+        minimum=constraints.get("minimum"),
+        maximum=constraints.get("maximum"),
+        pattern=constraints.get("pattern"),
+        code_scheme=spec.get("codeScheme"),
+        reference=spec.get("reference"),
+        rdf_path=tuple(path),
+        unit=spec.get("unit"),
+        format=spec.get("format"),
+    )
+
+
+def load_dictionary(path: str | Path | None = None) -> Dictionary:
+    """Read and check the data dictionary.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The ``datapackage.yaml``; the project's own by default.
+
+    Returns
+    -------
+    Dictionary
+
+    Raises
+    ------
+    UsageError
+        If the descriptor is malformed (unknown property, type, rule or reference).
+    """
+    path = Path(path) if path else DEFAULT_DICTIONARY
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read the data dictionary {path}: {exc.strerror}") from None
+    provenance = [_field(f, f"{path}: provenanceFields") for f in spec.get("provenanceFields", [])]
+    resources = []
+    for r in spec["resources"]:
+        where = f"{path}: resource {r.get('name')}"
+        unknown = set(r) - _RESOURCE_KEYS
+        if unknown:
+            raise UsageError(f"{where}: unknown properties {sorted(unknown)}")
+        schema = r["schema"]
+        fields = [_field(f, f"{where} field {f.get('name')}") for f in schema["fields"]]
+        if r.get("provenance"):
+            fields += provenance
+        names = [f.name for f in fields]
+        if len(set(names)) != len(names):
+            raise UsageError(f"{where}: duplicate field names")
+        checks = []
+        for c in r.get("rowChecks", []):
+            if c["rule"] not in ROW_RULES or not set(c["fields"]) <= set(names):
+                raise UsageError(f"{where}: bad row check {c}")
+            checks.append(RowCheck(c["rule"], tuple(c["fields"])))
+        unique_keys = tuple(tuple(k) for k in schema.get("uniqueKeys", []))
+        for key in unique_keys:
+            if not set(key) <= set(names):
+                raise UsageError(f"{where}: unique key {key} names unknown fields")
+        if schema["primaryKey"] not in names:
+            raise UsageError(f"{where}: primary key {schema['primaryKey']} is not a field")
+        expand(r["rdfType"])
+        resources.append(Resource(
+            name=r["name"], path=r["path"], description=r.get("description", ""),
+            rdf_type=r["rdfType"], iri_kind=r["iriKind"], primary_key=schema["primaryKey"],
+            fields=tuple(fields), unique_keys=unique_keys, row_checks=tuple(checks),
+            provenance=bool(r.get("provenance")),
+        ))
+    names = {r.name for r in resources}
+    for r in resources:
+        for f in r.fields:
+            if f.reference and f.reference not in names:
+                raise UsageError(f"{path}: {r.name}.{f.name} refers to unknown resource {f.reference}")
+    if spec.get("missingValues", [""]) != [""]:
+        raise UsageError(f"{path}: only the blank cell may stand for a missing value")
+    return Dictionary(
+        resources=tuple(resources),
+        true_values=frozenset(spec.get("trueValues", ["true"])),
+        false_values=frozenset(spec.get("falseValues", ["false"])),
+        intermediate_types=dict(spec.get("intermediateTypes", {})),
+        source=path,
+    )
+
+
+def _type_words(f: Field) -> str:
+    if f.reference:
+        return f"id in {f.reference}"
+    if f.code_scheme == "*":
+        return "code SCHEME/NOTATION"
+    if f.code_scheme:
+        return f"code ({f.code_scheme})"
+    words = {"string": "text", "number": "decimal", "date": "date (YYYY[-MM[-DD]])"}
+    text = words.get(f.type, f.type)
+    if f.unit:
+        text += f", {f.unit}"
+    bounds = []
+    if f.minimum is not None:
+        bounds.append(f">= {f.minimum:g}")
+    if f.maximum is not None:
+        bounds.append(f"<= {f.maximum:g}")
+    if f.pattern:
+        bounds.append(f"pattern `{f.pattern}`")
+    return text + (" " + ", ".join(bounds) if bounds else "")
+
+
+def to_markdown(dictionary: Dictionary) -> str:
+    """Render the dictionary as the README's data section (Markdown).
+
+    >>> "| org_id |" in to_markdown(load_dictionary())
+    True
+    """
+    out = []
+    for r in dictionary.resources:
+        out.append(f"#### `{r.path}` ({r.rdf_type})\n\n{r.description}\n")
+        out.append("| column | type | required | RDF | meaning |\n|---|---|---|---|---|")
+        for f in r.fields:
+            path = " / ".join(f.rdf_path) if f.rdf_path else ("(row IRI)" if f.name == r.primary_key else "")
+            key = " (key)" if f.name == r.primary_key else ""
+            out.append(f"| {f.name}{key} | {_type_words(f)} | {'yes' if f.required else ''} "
+                       f"| {path} | {f.description} |")
+        extras = [" + ".join(k) for k in r.unique_keys]
+        notes = []
+        if extras:
+            notes.append("Unique together: " + "; ".join(extras) + ".")
+        if r.row_checks:
+            notes.append("Row checks: " + "; ".join(c.describe() for c in r.row_checks) + ".")
+        out.append("\n" + " ".join(notes) + "\n" if notes else "")
+    return "\n".join(out).rstrip() + "\n"
+
+
+BEGIN_MARK, END_MARK = "<!-- dictionary:begin -->", "<!-- dictionary:end -->"
+
+
+def replace_section(document: str, markdown: str) -> str:
+    r"""Put `markdown` between the dictionary markers of `document` (the README).
+
+    >>> replace_section("a <!-- dictionary:begin -->old<!-- dictionary:end --> b", "new")
+    'a <!-- dictionary:begin -->\nnew\n<!-- dictionary:end --> b'
+    """
+    start, stop = document.index(BEGIN_MARK) + len(BEGIN_MARK), document.index(END_MARK)
+    return document[:start] + "\n" + markdown.strip() + "\n" + document[stop:]

@@ -1,0 +1,14 @@
+"""Importers of public data files into aco-kg's own CSV format (see data/datapackage.yaml).
+
+Each importer reads one kind of file as it comes (aliases for drifting column names,
+units checked per column, suppressed and not-applicable cells kept unknown), accounts
+for every input row in a ledger, and writes rows into an output folder that
+``aco-kg build --data data --data FOLDER`` then checks and builds with the curated data.
+
+Modules: :mod:`kg.ingest.cms.cells` (reading one cell), :mod:`kg.ingest.cms.folder` (the
+output folder and the ledger), :mod:`kg.ingest.cms.crosswalk`, :mod:`kg.ingest.cms.results`,
+:mod:`kg.ingest.cms.participants`, :mod:`kg.ingest.cms.roster` and
+:mod:`kg.ingest.cms.partners` (inferred partner links from web hosts and e-mail domains).
+"""
+
+__all__: list[str] = []

@@ -1,0 +1,144 @@
+"""Import the CMS MSSP participants file (PY2026): ACO -> participant organizations.
+
+One input row (one participant organization, by its TIN legal business name, in one
+ACO) becomes a participation in ``aco_participants.csv``; the organization is written
+once however many ACOs it takes part in (``provider-organization``, keyed by its
+normalised name: the file has no TIN). The ACO row is merged with what the results
+import wrote (same ``cms-aco-A1234`` id, joined on ``ACO_ID``). The public-reporting
+website host yields an **inferred** partner link when it is a partner's domain
+(:mod:`kg.ingest.cms.partners`). The import reports which ACOs of the file have no
+results row in the folder and which ACOs of the latest results year are not in the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kg.ingest.cms.cells import states, us_date, web_host, slug
+from kg.ingest.cms.results import source_id_for
+from kg.ingest.cms.crosswalk import ACO_ID
+from kg.ingest.cms.folder import ImportFolder, ImportReport, start_import
+from kg.ingest.cms.partners import add_inferred_link, match_domain, read_partner_domains
+
+__all__ = ["PARTICIPANT_ALIASES", "import_participants"]
+
+PARTICIPANT_ALIASES: dict[str, tuple[str, ...]] = {
+    "aco_id": ("aco_id", "ACO_ID"),
+    "aco_name": ("aco_name", "ACO_Name"),
+    "participant": ("participant_org", "Par_LBN"),
+    "service_area": ("service_area", "ACO_Service_Area"),
+    "initial_start": ("initial_start_date", "Initial_Start_Date"),
+    "website": ("public_website", "ACO_Public_Reporting_Website"),
+}
+REQUIRED = ("aco_id", "aco_name", "participant")
+
+
+def import_participants(path: str | Path, out: ImportFolder, *, year: int = 2026,
+                        source_id: str | None = None, partner_domains=None) -> ImportReport:
+    """Import the participants file into `out`; see the module docstring.
+
+    Returns
+    -------
+    ImportReport
+    """
+    path = Path(path)
+    report, header, records, where = start_import(path, PARTICIPANT_ALIASES, REQUIRED)
+    if where is None:
+        return report
+    source = source_id or source_id_for(path)
+    table = read_partner_domains(partner_domains)
+    results_acos = {row["contract_id"].removeprefix("mssp-") for row in out.rows["savings"].values()
+                    if row["contract_id"].startswith("mssp-")}
+    latest = max((int(r["performance_year"]) for r in out.rows["savings"].values()
+                  if r["performance_year"]), default=None)
+    latest_acos = {r["contract_id"].removeprefix("mssp-") for r in out.rows["savings"].values()
+                   if latest and r["performance_year"] == str(latest)}
+    seen_pairs: dict[tuple[str, str], int] = {}
+    file_acos: set[str] = set()
+    inferred = 0
+    repeats = 0
+
+    def get(record, quantity):
+        return record[where[quantity]].strip() if quantity in where else ""
+
+    for line, record in records:
+        if len(record) != len(header):
+            report.ledger.rejected(str(path), line, "", f"expected {len(header)} cells, found {len(record)}")
+            continue
+        aco_id, participant = get(record, "aco_id"), get(record, "participant")
+        if not ACO_ID.fullmatch(aco_id):
+            report.ledger.rejected(str(path), line, header[where["aco_id"]],
+                                   f"{aco_id!r} is not a CMS ACO_ID (A + 4 digits)")
+            continue
+        if not participant:
+            report.ledger.rejected(str(path), line, header[where["participant"]],
+                                   "participant organization name is blank")
+            continue
+        try:
+            area = states(get(record, "service_area"))
+            start = us_date(get(record, "initial_start"))
+        except ValueError as exc:
+            report.ledger.rejected(str(path), line, "service_area/initial_start_date", str(exc))
+            continue
+        org_key = slug(participant)
+        pair = (aco_id, org_key)
+        if pair in seen_pairs:
+            # CMS lists one row per TIN; the copy dropped the TIN, so several TINs of one
+            # legal business name look alike: one participation, every row accounted for
+            repeats += 1
+            report.ledger.loaded(str(path), line, f"{aco_id}-{org_key}")
+            continue
+        seen_pairs[pair] = line
+        file_acos.add(aco_id)
+        locator = f"{path.name}, line {line} (PY{year}, ACO_ID {aco_id})"
+        aco_org = f"cms-aco-{aco_id}"
+        aco_name = get(record, "aco_name")
+        out.put("organizations", {"org_id": aco_org, "name": aco_name, "kind": "aco",
+                                  "state": area if area and "," not in area else "",
+                                  "source_id": source, "locator": locator, "evidence": "reported"},
+                update=("name", "state", "source_id", "locator"))
+        out.put("identifiers", {"identifier_id": f"cms-aco-id-{aco_id}", "org_id": aco_org,
+                                "scheme": "cms-aco-id", "value": aco_id, "source_id": source,
+                                "locator": locator, "evidence": "reported"})
+        out.put("payer_contracts", {"contract_id": f"mssp-{aco_id}", "aco_id": aco_org,
+                                    "program": "medicare-mssp", "start": start or "",
+                                    "source_id": source, "locator": locator, "evidence": "reported"})
+        member = f"tin-{org_key}"
+        out.put("organizations", {"org_id": member, "name": participant,
+                                  "kind": "provider-organization", "source_id": source,
+                                  "locator": locator, "evidence": "reported"})
+        participation = f"{aco_id}-{org_key}"
+        out.put("aco_participants", {"participation_id": participation, "aco_id": aco_org,
+                                     "org_id": member, "start": "", "source_id": source,
+                                     "locator": locator, "evidence": "reported"})
+        host = web_host(get(record, "website"))
+        partner = match_domain(host, table)
+        if partner:
+            before = len(out.rows["alliances"])
+            add_inferred_link(out, aco_org=aco_org, aco_key=aco_id, aco_name=aco_name,
+                              partner=partner, source_id=source,
+                              evidence=f"{path.name} (PY{year}), first on line {line}: "
+                                       f"public_website host {host}")
+            inferred += len(out.rows["alliances"]) - before
+        report.ledger.loaded(str(path), line, participation)
+    organizations = {k for k in out.rows["organizations"] if k.startswith("tin-")}
+    report.notes.append(f"{len(file_acos)} ACOs, {len(seen_pairs)} participations, "
+                        f"{len(organizations)} participant organizations (keyed by normalised "
+                        "legal business name: the file has no TIN)")
+    if repeats:
+        report.notes.append(f"{repeats} rows repeat a legal business name already listed in the "
+                            "same ACO (distinct TINs in CMS's file; the TIN was dropped): counted "
+                            "as loaded into the one participation of that name")
+    report.notes.append(f"inferred partner links from website hosts: {inferred} new alliances")
+    if results_acos:
+        no_results = sorted(file_acos - results_acos)
+        report.notes.append(f"join on ACO_ID: {len(file_acos) - len(no_results)} ACOs of this file "
+                            f"have results in the folder; {len(no_results)} have none (new since "
+                            f"the last results year), e.g. {', '.join(no_results[:8])}")
+        gone = sorted(latest_acos - file_acos)
+        report.notes.append(f"{len(gone)} ACOs with PY{latest} results are not in this file "
+                            f"(left the program or merged), e.g. {', '.join(gone[:8])}")
+    else:
+        report.notes.append("no results rows in the folder: the join on ACO_ID was not checked "
+                            "(import the results files first)")
+    return report

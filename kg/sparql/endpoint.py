@@ -1,0 +1,181 @@
+"""Any SPARQL 1.1 endpoint: run queries (SPARQL 1.1 Protocol) and load the graph
+(SPARQL 1.1 Graph Store HTTP Protocol), with the standard library's HTTP client.
+
+The same ``.rq`` files run on the embedded store and on a remote one (Oxigraph server,
+Virtuoso, GraphDB, QLever, Neptune). The protocol has no way to bind variables, so
+parameters travel as a trailing ``VALUES`` block whose cells are RDF terms written by
+Oxigraph's N-Triples serializer (every quote, brace, ``#`` and newline escaped); the
+query text itself is never edited.
+
+Examples
+--------
+>>> import pyoxigraph as ox
+>>> print(values_clause({"aco": ox.NamedNode("https://w3id.org/aco-kg/id/organization/a"),
+...                      "name": 'x" } #'}))
+<BLANKLINE>
+VALUES (?aco ?name) { (<https://w3id.org/aco-kg/id/organization/a> "x\\" } #") }
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+import pyoxigraph as ox
+
+from kg.core.errors import UsageError
+from kg.sparql.select import RowLimitExceeded, from_term, to_term, typed_frame
+
+__all__ = ["EndpointError", "values_clause", "select_remote", "graph_store_url", "push"]
+
+_RESULTS_JSON = "application/sparql-results+json"
+
+
+class EndpointError(UsageError):
+    """The endpoint could not be reached or answered with an error."""
+
+
+def values_clause(bindings: Mapping[str, Any] | None) -> str:
+    """Return a trailing ``VALUES`` block binding each variable to one RDF term ("" if none)."""
+    if not bindings:
+        return ""
+    names = list(bindings)
+    for name in names:
+        ox.Variable(name)  # raises ValueError for a name that is not a SPARQL variable
+    terms = " ".join(str(to_term(bindings[n])) for n in names)
+    return f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}"
+
+
+def _request(request: urllib.request.Request, timeout: float) -> bytes:
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(600).decode("utf-8", errors="replace").strip()
+        raise EndpointError(f"{request.get_method()} {request.full_url} failed: HTTP {exc.code} "
+                            f"{exc.reason}: {detail}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise EndpointError(f"cannot reach {request.full_url}: {reason}") from None
+
+
+def _term(binding: dict):
+    kind, value = binding.get("type"), binding.get("value", "")
+    if kind == "uri":
+        return ox.NamedNode(value)
+    if kind == "bnode":
+        return ox.BlankNode(value)
+    if "xml:lang" in binding:
+        return ox.Literal(value, language=binding["xml:lang"])
+    if binding.get("datatype"):
+        return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
+    return ox.Literal(value)
+
+
+def select_remote(query: str, endpoint: str, bindings: Mapping[str, Any] | None = None, *,
+                  timeout: float = 60, max_rows: int | None = None) -> pd.DataFrame:
+    """Run a SELECT query on a SPARQL 1.1 endpoint and return a typed DataFrame.
+
+    Parameters
+    ----------
+    query : str
+        The query text (checked by the caller).
+    endpoint : str
+        The query endpoint, e.g. ``http://127.0.0.1:7878/query``.
+    bindings : mapping, optional
+        Variable values, sent as a trailing ``VALUES`` block of RDF terms.
+    timeout : float
+        Socket timeout in seconds.
+    max_rows : int, optional
+        Raise :class:`kg.sparql.select.RowLimitExceeded` when more rows come back.
+
+    Raises
+    ------
+    EndpointError
+        If the endpoint cannot be reached or reports an error.
+    """
+    body = urllib.parse.urlencode({"query": query + values_clause(bindings)}).encode("utf-8")
+    request = urllib.request.Request(
+        endpoint, data=body, method="POST",
+        headers={"Accept": _RESULTS_JSON,
+                 "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    payload = _request(request, timeout)
+    try:
+        results = json.loads(payload)
+        columns = results["head"]["vars"]
+        solutions = results["results"]["bindings"]
+    except (ValueError, KeyError, TypeError):
+        raise EndpointError(f"{endpoint} did not answer with SPARQL JSON results: "
+                            f"{payload[:200]!r}") from None
+    if max_rows is not None and len(solutions) > max_rows:
+        raise RowLimitExceeded(max_rows)
+    rows = [[from_term(_term(s[c])) if c in s else None for c in columns] for s in solutions]
+    return typed_frame(columns, rows)
+
+
+def graph_store_url(endpoint: str, graph: str | None = None) -> str:
+    """Return the Graph Store Protocol address of the default graph or of `graph`.
+
+    >>> graph_store_url("http://127.0.0.1:7878/store")
+    'http://127.0.0.1:7878/store?default'
+    >>> graph_store_url("http://127.0.0.1:7878/store", "https://w3id.org/aco-kg/graph")
+    'http://127.0.0.1:7878/store?graph=https%3A%2F%2Fw3id.org%2Faco-kg%2Fgraph'
+    """
+    joiner = "&" if "?" in endpoint else "?"
+    if graph is None:
+        return f"{endpoint}{joiner}default"
+    return f"{endpoint}{joiner}{urllib.parse.urlencode({'graph': graph})}"
+
+
+def push(out: str | Path, endpoint: str, graph: str | None = None, *,
+         timeout: float = 300) -> list[tuple[str, int]]:
+    """Load a published graph into a store through the SPARQL 1.1 Graph Store Protocol.
+
+    The data (``graph.nt``) replace the target graph (HTTP PUT), then the ontology and
+    code lists (``ontology.ttl``) are added to it (HTTP POST), so the remote graph holds
+    what the embedded store holds and every canned query gives the same answer.
+
+    Parameters
+    ----------
+    out : path
+        A published output folder (``out/``).
+    endpoint : str
+        The Graph Store Protocol address, e.g. ``http://127.0.0.1:7878/store``.
+    graph : str, optional
+        The named graph to load into; the default graph when omitted.
+
+    Returns
+    -------
+    list of (file name, bytes sent)
+
+    Raises
+    ------
+    kg.core.errors.UsageError
+        If `out` is not a published graph or `graph` is not an IRI.
+    EndpointError
+        If the store refuses a request.
+    """
+    out = Path(out)
+    files = [(out / "graph.nt", "application/n-triples"), (out / "ontology.ttl", "text/turtle")]
+    for path, _ in files:
+        if not path.is_file():
+            raise UsageError(f"no {path.name} in {out}: run 'aco-kg build' first")
+    if graph is not None:
+        try:
+            ox.NamedNode(graph)
+        except ValueError:
+            raise UsageError(f"--graph must be an IRI, got {graph!r}") from None
+    target = graph_store_url(endpoint, graph)
+    sent = []
+    for number, (path, content_type) in enumerate(files):
+        data = path.read_bytes()
+        request = urllib.request.Request(target, data=data, method="PUT" if number == 0 else "POST",
+                                         headers={"Content-Type": content_type})
+        _request(request, timeout)
+        sent.append((path.name, len(data)))
+    return sent
