@@ -534,6 +534,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _option_of(error: UsageError) -> str:
+    """The command-line option that sets the library argument an error names, as a prefix."""
+    return f"--{error.argument.replace('_', '-')}: " if error.argument else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
@@ -554,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except UsageError as exc:
-        print(f"aco-kg: error: {exc}", file=sys.stderr)
+        print(f"aco-kg: error: {_option_of(exc)}{exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("aco-kg: interrupted; nothing was published", file=sys.stderr)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from conftest import TINY, run_cli
@@ -97,3 +100,28 @@ def test_a_reader_that_stops_early_gets_no_traceback(argv):
     stderr = child.stderr.read().decode()
     assert child.wait(timeout=60) == 0, stderr
     assert "BrokenPipe" not in stderr and "Traceback" not in stderr, stderr
+
+
+def test_library_errors_do_not_name_command_line_options():
+    """Only kg/cli.py speaks in options; the library names its own arguments, which the
+    command line turns into options (UsageError.argument)."""
+    import ast
+    root = Path(__file__).resolve().parents[1] / "kg"
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "cli.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and node.exc is not None:
+                for part in ast.walk(node.exc):
+                    if isinstance(part, ast.Constant) and isinstance(part.value, str) \
+                            and re.search(r"(^|\s)--[a-z]", part.value):
+                        offenders.append(f"{path.relative_to(root)}:{node.lineno}: {part.value!r}")
+    assert offenders == []
+
+
+def test_an_argument_error_is_shown_with_its_option(tiny_release):
+    result = run_cli("map", "--store", str(tiny_release / "out" / "store"), "--max-nodes", "0",
+                     "--out", str(tiny_release / "never.html"))
+    assert result.returncode == 2
+    assert "aco-kg: error: --max-nodes: must be at least 1, got 0" in result.stderr

@@ -136,16 +136,17 @@ def test_state_filter(tiny_store):
     assert not restrict(graph, state="TX").nodes
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"focus": "nobody"}, "no organization with id 'nobody'"),
-    ({"focus": "aco-1", "depth": -1}, "--depth"),
-    ({"year": 12}, "outside 1900-2100"),
-    ({"state": "new mexico"}, "two-letter"),
-    ({"partner": "nobody"}, "--partner"),
+@pytest.mark.parametrize("options, argument, message", [
+    ({"focus": "nobody"}, "focus", "no organization with id 'nobody'"),
+    ({"focus": "aco-1", "depth": -1}, "depth", "must be 0 or more, got -1"),
+    ({"year": 12}, "year", "outside 1900-2100"),
+    ({"state": "new mexico"}, "state", "two-letter"),
+    ({"partner": "nobody"}, "partner", "no organization with id 'nobody'"),
 ])
-def test_bad_options_say_what_is_wrong(tiny_store, options, message):
-    with pytest.raises(UsageError, match=re.escape(message)):
+def test_bad_options_say_what_is_wrong(tiny_store, options, argument, message):
+    with pytest.raises(UsageError, match=re.escape(message)) as raised:
         restrict(load_map_graph(tiny_store), **options)
+    assert raised.value.argument == argument
 
 
 def test_participants_are_aggregated_only_when_linked_to_nothing_else(tmp_path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Problem", "InvalidDataError", "UsageError"]
+__all__ = ["AcoKgError", "Problem", "InvalidDataError", "UsageError"]
 
 
 @dataclass(frozen=True, order=True)
@@ -41,7 +41,15 @@ class Problem:
         return f"{where}:{column} {self.reason}"
 
 
-class InvalidDataError(Exception):
+class AcoKgError(Exception):
+    """The base of every error that aco-kg raises on purpose.
+
+    The library raises these, with messages in the library's terms (parameter names, not
+    command-line options); :mod:`kg.cli` alone turns them into messages and exit codes.
+    """
+
+
+class InvalidDataError(AcoKgError):
     """The input data are invalid; nothing was published.
 
     Attributes
@@ -56,5 +64,25 @@ class InvalidDataError(Exception):
         super().__init__(f"{n} problem{'s' if n != 1 else ''} in the input data; nothing was published")
 
 
-class UsageError(Exception):
-    """The command was used wrongly (a missing folder, a bad option value)."""
+class UsageError(AcoKgError):
+    """A request that cannot be carried out as asked: a bad argument, a missing folder or
+    store, an unknown name.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, in the library's terms.
+    argument : str, optional
+        The name of the parameter at fault, if one is (``"max_nodes"``); the command line
+        shows it as the option that sets it (``--max-nodes``).
+
+    Examples
+    --------
+    >>> error = UsageError("must be at least 1, got 0", argument="max_nodes")
+    >>> error.argument, str(error)
+    ('max_nodes', 'must be at least 1, got 0')
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None):
+        super().__init__(message)
+        self.argument = argument

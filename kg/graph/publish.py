@@ -70,10 +70,12 @@ class Release:
         if out.is_symlink():
             target = os.readlink(out)
             if not Path(target).parts[:1] == (self.releases.name,):
-                raise UsageError(f"{out} is a link that aco-kg did not make; remove it or choose another --out")
+                raise UsageError(f"{out} is a link that aco-kg did not make; remove it or choose another "
+                                 "output folder", argument="out")
         elif out.exists():
             if not out.is_dir() or any(out.iterdir()):
-                raise UsageError(f"{out} exists and was not made by aco-kg; remove it or choose another --out")
+                raise UsageError(f"{out} exists and was not made by aco-kg; remove it or choose another "
+                                 "output folder", argument="out")
 
     def __enter__(self) -> Path:
         self._check_target()

@@ -438,7 +438,7 @@ def _short_label(edge: MapEdge) -> str:
 
 # --- choosing what to draw ---------------------------------------------------------------
 
-def organization_iri(identifier: str, graph: MapGraph, option: str) -> str:
+def organization_iri(identifier: str, graph: MapGraph, argument: str) -> str:
     """The IRI of an organization given by its CSV id (or its IRI).
 
     Raises
@@ -448,7 +448,7 @@ def organization_iri(identifier: str, graph: MapGraph, option: str) -> str:
     """
     iri = identifier if identifier.startswith(INSTANCE) else mint("organization", identifier)
     if iri not in graph.nodes:
-        raise UsageError(f"{option}: no organization with id {identifier!r} in the store")
+        raise UsageError(f"no organization with id {identifier!r} in the store", argument=argument)
     return iri
 
 
@@ -488,13 +488,13 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
         that is not two capital letters.
     """
     if depth < 0:
-        raise UsageError("--depth must be 0 or more")
+        raise UsageError(f"must be 0 or more, got {depth}", argument="depth")
     if year is not None and not 1900 <= year <= 2100:
-        raise UsageError(f"--year {year} is outside 1900-2100")
+        raise UsageError(f"{year} is outside 1900-2100", argument="year")
     if state is not None and not _STATE.match(state):
-        raise UsageError(f"--state {state!r} is not a two-letter USPS code such as NM")
-    focus_iri = organization_iri(focus, graph, "--focus") if focus else None
-    partner_iri = organization_iri(partner, graph, "--partner") if partner else None
+        raise UsageError(f"{state!r} is not a two-letter USPS code such as NM", argument="state")
+    focus_iri = organization_iri(focus, graph, "focus") if focus else None
+    partner_iri = organization_iri(partner, graph, "partner") if partner else None
     out = graph.keep(graph.nodes)
     if year is not None:
         linked = {n for e in out.edges for n in (e.source, e.target)}
@@ -505,7 +505,7 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
         out.filters.append(f"as in {year}")
     if partner_iri is not None:
         if partner_iri not in out.nodes:
-            raise UsageError(f"--partner {partner!r} has no link in {year}")
+            raise UsageError(f"{partner!r} has no link in {year}", argument="partner")
         adjacent = out.neighbours()
         kept = {partner_iri} | adjacent[partner_iri]
         for n in list(kept):
@@ -520,7 +520,8 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
         out.filters.append(f"state: {state}")
     if focus_iri is not None:
         if focus_iri not in out.nodes:
-            raise UsageError(f"--focus {focus!r} is not in the map once the other filters apply")
+            raise UsageError(f"{focus!r} is not in the map once the other filters apply",
+                             argument="focus")
         out = out.keep(_within(out.neighbours(), focus_iri, depth))
         out.filters.append(f"within {depth} link(s) of {graph.nodes[focus_iri].name}")
     if year is not None:  # counted on what is left, as the page counts what it shows
@@ -616,7 +617,7 @@ def cap(graph: MapGraph, max_nodes: int, scores: Mapping[str, float]) -> MapGrap
     (['a', 'p'], [('p', 'a')])
     """
     if max_nodes < 1:
-        raise UsageError("--max-nodes must be at least 1")
+        raise UsageError(f"must be at least 1, got {max_nodes}", argument="max_nodes")
     if len(graph.nodes) <= max_nodes:
         return graph
 
@@ -879,7 +880,8 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     from kg.products.layout import layout
 
     if participants not in ("auto", "aggregate", "all"):
-        raise UsageError("--participants must be auto, aggregate or all")
+        raise UsageError(f"must be auto, aggregate or all, got {participants!r}",
+                         argument="participants")
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     if isinstance(store, (str, Path)):

@@ -169,7 +169,7 @@ def push(out: str | Path, endpoint: str, graph: str | None = None, *,
         try:
             ox.NamedNode(graph)
         except ValueError:
-            raise UsageError(f"--graph must be an IRI, got {graph!r}") from None
+            raise UsageError(f"must be an IRI, got {graph!r}", argument="graph") from None
     target = graph_store_url(endpoint, graph)
     sent = []
     for number, (path, content_type) in enumerate(files):

@@ -138,7 +138,7 @@ def run_limited(function: Callable, args: tuple, *, timeout: float) -> Any:
             worker.kill()
             _worker = None
             raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s; "
-                               "narrow it (FILTER, LIMIT) or raise --timeout")
+                               "narrow it (FILTER, LIMIT) or raise the limit", argument="timeout")
     if status == "error":
         raise value
     return value

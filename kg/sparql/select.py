@@ -43,7 +43,7 @@ class RowLimitExceeded(UsageError):
     def __init__(self, max_rows: int):
         self.max_rows = max_rows
         super().__init__(f"the query returned more than {max_rows} rows (the row cap); "
-                         "narrow it with a FILTER or LIMIT, or raise --max-rows")
+                         "narrow it with a FILTER or LIMIT, or raise the cap", argument="max_rows")
 
     def __reduce__(self):  # so that it crosses a process boundary intact
         return (type(self), (self.max_rows,))

@@ -313,7 +313,8 @@ def import_mssp_results(path: str | Path, out: ImportFolder, *, year: int | None
         if len(digits) == 1:
             year = int(digits[0])
     if year is None:
-        raise UsageError(f"{path}: cannot tell the performance year: give --year YYYY")
+        raise UsageError(f"{path}: cannot tell the performance year from the file; give the year",
+                         argument="year")
 
     def cell(record, quantity):
         return record[where[quantity]] if quantity in where else ""
