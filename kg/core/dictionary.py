@@ -3,7 +3,8 @@
 The dictionary is a Frictionless Data Package whose Table Schemas carry a few properties
 of aco-kg's own (``rdfType``, ``iriKind``, ``rdfPath``, ``codeScheme``, ``rowChecks``,
 ``provenance``). It is the single source of truth that drives reading
-(:mod:`kg.ingest.tables`), mapping to RDF (:mod:`kg.graph.mapping`) and the README's data section
+(:mod:`kg.ingest.tables`), mapping to RDF (:mod:`kg.graph.mapping`), the SHACL shapes of
+the columns (:mod:`kg.graph.column_shapes`) and the README's data section
 (:func:`to_markdown`).
 
 Examples
