@@ -130,9 +130,15 @@ def _path(graph: Graph, steps: tuple[str, ...]):
 
 
 def _number(value: float, datatype: str) -> Literal:
+    """A bound as a literal of the column's datatype, in the lexical form Turtle gives it.
+
+    >>> [str(_number(bound, str(XSD.decimal))) for bound in (0, -100, 2.5)]
+    ['0.0', '-100.0', '2.5']
+    """
     if datatype == str(XSD.integer):
         return Literal(int(value))
-    return Literal(Decimal(str(value)), datatype=XSD.decimal)
+    text = format(Decimal(str(value)), "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
 
 
 def _bounds_words(f: Field) -> str:
@@ -384,10 +390,48 @@ def column_shapes(dictionary: Dictionary) -> Graph:
     return graph
 
 
+def _described(graph: Graph, subject) -> Graph:
+    """`subject` with everything it says, through the blank nodes it leads to."""
+    part = Graph()
+    for prefix, namespace in graph.namespaces():
+        part.bind(prefix, namespace)
+    todo = [subject]
+    while todo:
+        node = todo.pop()
+        for triple in graph.triples((node, None, None)):
+            part.add(triple)
+            if isinstance(triple[2], BNode):
+                todo.append(triple[2])
+    return part
+
+
+def _turtle_body(graph: Graph) -> str:
+    """rdflib's Turtle of `graph` without its prefix lines."""
+    lines = graph.serialize(format="turtle").splitlines()
+    return "\n".join(line for line in lines if not line.startswith("@prefix")).strip() + "\n"
+
+
 def column_shapes_turtle(dictionary: Dictionary) -> str:
     """The text of ``ontology/shapes-columns.ttl``: a header comment, then Turtle.
 
-    The same dictionary always gives the same bytes (rdflib sorts subjects and
-    predicates; the property shapes are blank nodes named in column order).
+    The shapes come in the order of the dictionary, each written by rdflib (which sorts
+    predicates; the property shapes are blank nodes named in column order), so the same
+    dictionary always gives the same bytes.
     """
-    return HEADER + column_shapes(dictionary).serialize(format="turtle")
+    graph = column_shapes(dictionary)
+    prefixes = [line for line in graph.serialize(format="turtle").splitlines()
+                if line.startswith("@prefix")]
+    sections = [("", [COLUMN_SHAPES_IRI])]
+    sections += [(f"data/{r.path}", [_node_shape(r)]) for r in dictionary.resources]
+    if any(r.provenance for r in dictionary.resources):
+        sections.append(("The provenance columns of every fact file (provenanceFields)",
+                         [SHAPE.ProvenanceShape]))
+    schemes = sorted({f.code_scheme for r in dictionary.resources for f in r.fields
+                      if f.code_scheme}, key=lambda s: str(code_shape(s)))
+    sections.append(("Code lists: a concept is in the list its column names",
+                     [code_shape(s) for s in schemes]))
+    text = HEADER + "\n".join(prefixes) + "\n"
+    for title, subjects in sections:
+        text += f"\n# {title}\n\n" if title else "\n"
+        text += "\n".join(_turtle_body(_described(graph, s)) for s in subjects)
+    return text

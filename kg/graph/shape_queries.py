@@ -219,7 +219,7 @@ def compile_shapes(shapes: Graph) -> list[CompiledCheck]:
     Parameters
     ----------
     shapes : rdflib.Graph
-        The shapes graph (``ontology/shapes.ttl``).
+        The shapes graph (both shapes files: :func:`kg.graph.ontology.load_shapes`).
 
     Returns
     -------
