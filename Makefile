@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test system-deps graphviz clean readme cms-import docs queries golden-queries map bench bench-build bench-maps report
+.PHONY: help demo build validate test system-deps graphviz clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -83,6 +83,9 @@ bench-maps: $(STAMP) system-deps  ## time map layout and drawing in headless Chr
 
 readme: $(STAMP)  ## regenerate the README's data dictionary section from data/datapackage.yaml
 	$(BIN)/aco-kg dictionary --update README.md
+
+shapes: $(STAMP)  ## regenerate ontology/shapes-columns.ttl (the SHACL shapes of the columns) from data/datapackage.yaml
+	$(BIN)/aco-kg dictionary --shapes ontology/shapes-columns.ttl
 
 queries: $(STAMP)  ## list the canned queries (run one with .venv/bin/aco-kg query NAME)
 	$(BIN)/aco-kg queries
