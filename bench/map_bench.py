@@ -6,7 +6,7 @@ the number of nodes drawn is the number of organizations. Measured, as medians o
 ``--runs`` runs:
 
 - query: reading the organizations and links from the store (kg.products.maps.load_map_graph);
-- layout: positions in Python (kg.products.layout; Graphviz sfdp above 400 nodes);
+- layout: positions in Python (kg.products.maps.layout; Graphviz sfdp above 400 nodes);
 - render: writing the HTML page;
 - drawn: from navigation start to the first complete drawing in headless Chromium
   (``window.__mapReadyAt``, set on vis-network's first ``afterDrawing`` event), which
@@ -62,8 +62,8 @@ def _draw(driver, page: Path) -> tuple[float, float]:
 
 
 def run(sizes, runs: int, workdir: Path) -> list[dict]:
-    from kg.products.layout import layout
-    from kg.products.maps import load_map_graph, render_map, _scores
+    from kg.products.maps import load_map_graph, node_scores, render_map
+    from kg.products.maps.layout import layout
 
     results = []
     with chromium(1400, 900) as driver:
@@ -76,7 +76,7 @@ def run(sizes, runs: int, workdir: Path) -> list[dict]:
                 t = time.perf_counter()
                 graph = load_map_graph(store)
                 times["query"].append(time.perf_counter() - t)
-                scores = _scores(graph, None)
+                scores = node_scores(graph, None)
                 t = time.perf_counter()
                 positions = layout(sorted(graph.nodes), [(e.source, e.target) for e in graph.edges],
                                    seed=attempt)

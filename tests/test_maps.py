@@ -14,7 +14,7 @@ import pytest
 from kg.graph.build import build
 from kg.core.errors import UsageError
 from kg.core.iris import mint
-from kg.products.layout import layout, sfdp_positions, spring_positions
+from kg.products.maps.layout import layout, sfdp_positions, spring_positions
 from kg.products.maps import (Fact, MapEdge, MapGraph, MapNode, Source, aggregate_participants, cap,
                      load_map_graph, restrict, write_map)
 from kg.graph.store import open_store
@@ -208,16 +208,16 @@ def test_cap_keeps_links_where_the_highest_scores_alone_keep_none():
 
 
 def test_lone_nodes_and_tiny_components_bypass_sfdp(monkeypatch):
-    import kg.products.layout
+    import kg.products.maps.layout
 
     given = []
-    real = kg.products.layout.sfdp_positions
+    real = kg.products.maps.layout.sfdp_positions
 
     def recording(nodes, edges, **options):
         given.append(list(nodes))
         return real(nodes, edges, **options)
 
-    monkeypatch.setattr(kg.products.layout, "sfdp_positions", recording)
+    monkeypatch.setattr(kg.products.maps.layout, "sfdp_positions", recording)
     ring = [f"r{i:03d}" for i in range(450)]
     nodes = ring + [f"lone{i}" for i in range(300)] + ["a", "b", "c"]
     edges = [(ring[i], ring[(i + 1) % 450]) for i in range(450)] + [("a", "b"), ("b", "c")]

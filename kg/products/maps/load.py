@@ -1,0 +1,273 @@
+"""Reading the map graph from the store: :func:`load_map_graph`.
+
+The organizations and every link between them come from the read queries of
+``queries/maps/``: alliance memberships, ACO participation, board seats and
+representation, vetoes and other reserved powers, services, shares of savings and parent
+companies. Links of one kind between the same two organizations become one edge carrying
+every fact, each with its source (citation and locator) and whether the source reports
+it or the curator inferred it.
+
+Examples
+--------
+>>> import pyoxigraph as ox
+>>> graph = load_map_graph(ox.Store())
+>>> len(graph.nodes), len(graph.edges)
+(0, 0)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+import pandas as pd
+
+from kg.core.iris import CODE, parse_instance_iri
+from kg.core.resources import query_dir
+from kg.products.maps.model import NODE_KINDS, Fact, MapEdge, MapGraph, MapNode, Source
+from kg.sparql.order import select_in_order
+
+__all__ = ["QUERIES", "load_map_graph"]
+
+QUERIES = query_dir() / "maps"
+
+
+def _value(v: Any) -> Any:
+    """A cell of a query result, with pandas' missing values as None."""
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v
+
+
+def _rows(name: str, store) -> list[dict[str, Any]]:
+    frame = select_in_order(QUERIES / name, store)
+    return [{k: _value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _year(value: Any) -> int | None:
+    """The calendar year of a date, gYearMonth text or gYear number."""
+    value = _value(value)
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return int(value.year)
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return int(text[:4]) if text[:4].isdigit() else None
+
+
+def _notation(iri: str | None) -> str | None:
+    return iri.rsplit("/", 1)[-1] if iri and iri.startswith(CODE) else iri
+
+
+def _source(row: Mapping[str, Any]) -> Source:
+    return Source(row.get("citation"), row.get("locator"), _notation(row.get("evidence")))
+
+
+def _money(usd: float) -> str:
+    if abs(usd) >= 1e6:
+        return f"${usd / 1e6:,.1f}M"
+    if abs(usd) >= 1e3:
+        return f"${usd / 1e3:,.0f}k"
+    return f"${usd:,.0f}"
+
+
+def _percent(value: float) -> str:
+    return f"{value:g}%"
+
+
+class _Builder:
+    """Collects edges so that links of one kind between the same pair become one edge."""
+
+    def __init__(self, nodes: dict[str, MapNode]):
+        self.nodes = nodes
+        self.edges: dict[tuple[str, str, str], MapEdge] = {}
+
+    def add(self, kind: str, source: str, target: str, fact: Fact) -> MapEdge | None:
+        if source not in self.nodes or target not in self.nodes or source == target:
+            return None
+        edge = self.edges.setdefault((kind, source, target), MapEdge(kind, source, target))
+        edge.facts.append(fact)
+        return edge
+
+
+def load_map_graph(store) -> MapGraph:
+    """Read the organizations and their links from the store.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store
+        The published store (data and code lists).
+
+    Returns
+    -------
+    MapGraph
+        Every organization, and one edge per kind of link and ordered pair of organizations.
+    """
+    labels = {r["concept"]: (r["label"] or r["notation"]) for r in _rows("code-labels.rq", store)}
+
+    def label(iri: str | None) -> str | None:
+        return labels.get(iri, _notation(iri)) if iri else None
+
+    nodes: dict[str, MapNode] = {}
+    parents: list[tuple[str, str, Source]] = []
+    for r in _rows("organizations.rq", store):
+        iri = r["org"]
+        if iri in nodes:  # a second value of a single-valued field: keep the first
+            continue
+        kind = _notation(r["kind"]) or "unknown"
+        node = MapNode(iri=iri, name=r["name"] or _local_id(iri),
+                       kind=kind if kind in NODE_KINDS else "unknown", state=r["state"])
+        node.facts.append(("Kind", label(r["kind"]) or "not recorded"))
+        for key, column in (("Profit status", "profit"), ("Scope", "scope")):
+            if r[column]:
+                node.facts.append((key, label(r[column])))
+        if r["state"]:
+            node.facts.append(("State", r["state"]))
+        if r["description"]:
+            node.facts.append(("About", r["description"]))
+        node.facts.append(("Identifier", _local_id(iri)))
+        node.sources.append(_source(r))
+        nodes[iri] = node
+        if r["parent"]:
+            parents.append((iri, r["parent"], _source(r)))
+
+    builder = _Builder(nodes)
+    for child, parent, source in parents:
+        builder.add("parent", child, parent, Fact("subsidiary of its parent organization", source))
+    _alliances(builder, _rows("alliance-members.rq", store), label)
+    for r in _rows("participants.rq", store):
+        builder.add("participation", r["member"], r["aco"],
+                    Fact("participant of the ACO", _source(r), _year(r["begin"]), _year(r["end"])))
+    _boards(builder, _rows("board-seats.rq", store), _rows("board-representation.rq", store))
+    for r in _rows("reserved-powers.rq", store):
+        text = f"{label(r['power_kind']) or 'reserved power'} over {label(r['matter']) or 'board decisions'}"
+        if r["description"]:
+            text += f": {r['description']}"
+        builder.add("reserved-power", r["holder"], r["aco"], Fact(text, _source(r)))
+    for r in _rows("services.rq", store):
+        status = [s for s in ("promised" if r["promised"] else None, label(r["delivery"])) if s]
+        text = (label(r["service_type"]) or "service") + (f" ({', '.join(status)})" if status else "")
+        builder.add("service", r["provider"], r["recipient"],
+                    Fact(text, _source(r), _year(r["begin"]), _year(r["end"])))
+    _shares(builder, _rows("savings-shares.rq", store), _rows("contract-savings.rq", store), label)
+
+    for edge in builder.edges.values():
+        edge.short = _short_label(edge)
+    edges = sorted(builder.edges.values(), key=lambda e: (e.kind, e.source, e.target))
+    return MapGraph(nodes=nodes, edges=edges)
+
+
+def _local_id(iri: str) -> str:
+    try:
+        return parse_instance_iri(iri)[1]
+    except ValueError:
+        return iri
+
+
+def _alliances(builder: _Builder, rows: list[dict], label) -> None:
+    """One edge per alliance between its hub (the ACO member) and each other member.
+
+    An alliance without an ACO member (a provider-payer alliance) links every pair of
+    members, since none of them is the centre.
+    """
+    by_alliance: dict[str, list[dict]] = {}
+    for r in rows:
+        by_alliance.setdefault(r["alliance"], []).append(r)
+    for members in by_alliance.values():
+        hubs = [m for m in members if _notation(m["role"]) == "aco"]
+        if hubs:
+            pairs = [(h, m) for h in hubs for m in members if m is not h and m not in hubs]
+        else:
+            pairs = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+        for a, b in pairs:
+            name = a["alliance_name"] or _local_id(a["alliance"])
+            outcome = label(a["outcome"])
+            roles = f"{label(a['role']) or 'member'} and {label(b['role']) or 'member'}"
+            text = f"{name}: {roles}" + (f" (outcome: {outcome})" if outcome else "")
+            starts = [y for y in (_year(a["begin"]), _year(b["begin"])) if y is not None]
+            ends = [y for y in (_year(a["end"]), _year(b["end"])) if y is not None]
+            inferred = "inferred" in (_notation(a["evidence"]), _notation(b["evidence"]))
+            source = _source(b)
+            if inferred and not source.inferred:
+                source = _source(a)
+            builder.add("alliance", a["member"], b["member"],
+                        Fact(text, source, max(starts) if starts else None,
+                             min(ends) if ends else None))
+
+
+def _boards(builder: _Builder, seats: list[dict], representation: list[dict]) -> None:
+    for r in seats:
+        votes = r["votes"]
+        kind = "voting seat" if r["voting"] else ("non-voting seat" if r["voting"] is False else "seat")
+        text = f"{kind} on the {r['board_name'] or 'board'}" + (
+            f" ({votes} vote{'s' if votes != 1 else ''})" if votes is not None else "")
+        builder.add("board-seat", r["holder"], r["aco"],
+                    Fact(text, _source(r), _year(r["begin"]), _year(r["end"])))
+    for r in representation:
+        board = r["board_name"] or "board"
+        if r["represented"]:
+            builder.add("board-seat", r["member"], r["aco"],
+                        Fact(f"represented on the {board}", _source(r)))
+        elif r["member"] in builder.nodes:  # a reported absence is a fact about the member
+            builder.nodes[r["member"]].facts.append(("Board", f"not represented on the {board}"))
+
+
+def _shares(builder: _Builder, shares: list[dict], results: list[dict], label) -> None:
+    """Shares of savings, with the dollars flowing where an exact share and earnings are known."""
+    by_contract: dict[str, list[dict]] = {}
+    for r in results:
+        by_contract.setdefault(r["contract"], []).append(r)
+    for r in shares:
+        if r["exact"] is not None:
+            share = _percent(r["exact"])
+        else:
+            low = (("more than " if r["minimum_exclusive"] else "at least ") + _percent(r["minimum"])
+                   if r["minimum"] is not None else None)
+            high = (("under " if r["maximum_exclusive"] else "at most ") + _percent(r["maximum"])
+                    if r["maximum"] is not None else None)
+            share = " and ".join(s for s in (low, high) if s) or None
+        level = label(r["level"])
+        words = ", ".join(s for s in (share, f"described as {level}" if level else None) if s)
+        years = [y for y in by_contract.get(r["contract"], [])
+                 if (r["from_year"] is None or (y["contract_year"] or 0) >= r["from_year"])
+                 and (r["to_year"] is None or (y["contract_year"] or 10**6) <= r["to_year"])]
+        earned = [y["earned"] for y in years]
+        flow = None
+        if years and all(e is not None for e in earned):
+            total = float(sum(earned))
+            words += f"; the ACO earned {_money(total)} over {len(years)} year(s)"
+            if r["exact"] is not None:
+                flow = total * float(r["exact"]) / 100
+                words += f", so {_money(flow)} went to the recipient"
+        edge = builder.add("savings-share", r["aco"], r["recipient"],
+                           Fact(f"share of shared savings: {words or 'not quantified'}", _source(r)))
+        if edge is not None and flow is not None:
+            edge.savings_usd = (edge.savings_usd or 0.0) + flow
+
+
+def _short_label(edge: MapEdge) -> str:
+    """A few words drawn on the edge in small maps."""
+    n = len(edge.facts)
+    if edge.kind == "alliance":
+        return "alliance"
+    if edge.kind == "board-seat":
+        seats = sum(1 for f in edge.facts if "seat on" in f.text)
+        return f"{seats} seat{'s' if seats != 1 else ''}" if seats else "on board"
+    if edge.kind == "reserved-power":
+        return edge.facts[0].text.split(" over ")[0] if n == 1 else f"{n} powers"
+    if edge.kind == "service":
+        return f"{n} service{'s' if n != 1 else ''}"
+    if edge.kind == "savings-share":
+        if edge.savings_usd is not None:
+            return _money(edge.savings_usd)
+        words = edge.facts[0].text.split(": ", 1)[-1].split(";")[0]
+        return words.replace("described as ", "")
+    return ""
+
