@@ -18,162 +18,30 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from kg.analysis.power.centrality import CENTRALITY
+from kg.analysis.power.concentration import CONCENTRATION, MARKET_SHARES
+from kg.analysis.power.dependency import DEPENDENCY
+from kg.analysis.power.dominance import FLAGS, PARTNERS, WARNINGS
+from kg.analysis.power.money import CAPTURE_BY_PARTNER_YEAR, SAVINGS_CAPTURED
+from kg.analysis.power.voting import BOARD_POWER
+from kg.analysis.schema import TableSpec
 from kg.core.iris import parse_instance_iri
 from kg.core.resources import query_dir
 
-__all__ = ["QUERIES", "SCHEMA", "SCHEMA_VERSION", "load_tables", "analyze", "schema_markdown",
-           "to_json", "write_csv"]
+__all__ = ["QUERIES", "TABLES", "SCHEMA", "SCHEMA_VERSION", "load_tables", "analyze",
+           "schema_markdown", "to_json", "write_csv"]
 
 QUERIES = query_dir() / "analysis"
 SCHEMA_VERSION = "1"
 
-#: table -> (what one row is, [(column, type, meaning)])
+#: The tables, in order; each declared by the function that makes it.
+TABLES: tuple[TableSpec, ...] = (PARTNERS, FLAGS, WARNINGS, BOARD_POWER, SAVINGS_CAPTURED,
+                                 CAPTURE_BY_PARTNER_YEAR, DEPENDENCY, MARKET_SHARES,
+                                 CONCENTRATION, CENTRALITY)
+#: table -> (what one row is, [(column, type, meaning)]), assembled from :data:`TABLES`.
 SCHEMA: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
-    "partners": ("one management partner, ranked", [
-        ("rank", "integer", "1 = most evidence of dominance (flags, vetoes, indices, capture, dependency)"),
-        ("partner_id", "string", "organization id"), ("partner", "string", "name"),
-        ("profit_status", "string", "for-profit / nonprofit, or empty"),
-        ("firm_id", "string", "the firm for concentration: the partner's top parent"),
-        ("acos", "integer", "ACOs it is management partner of"),
-        ("boards_with_seats", "integer", "boards where it holds a seat"),
-        ("voting_seats", "integer", "voting seats it holds"),
-        ("boards_with_veto", "integer", "boards where it is a veto player"),
-        ("max_banzhaf", "number", "largest normalized Banzhaf index (empty: not computable)"),
-        ("max_shapley_shubik", "number", "largest Shapley-Shubik index (empty: not computable)"),
-        ("governance", "string", "per board: votes, veto, indices or why unknown"),
-        ("savings_share", "string", "its share of each ACO's savings, in words and figures"),
-        ("majority_capture_acos", "integer", "ACOs where it takes more than half the savings"),
-        ("capture_rate_max", "number", "largest upper bound of the capture rate (0-1)"),
-        ("captured_usd_min", "number", "lower bound of dollars captured, all years (empty: unknown)"),
-        ("captured_usd_max", "number", "upper bound of dollars captured, all years (empty: unknown)"),
-        ("public_share_min", "number", "lower bound of the share of captured money that is public (0-1)"),
-        ("max_dependency", "number", "largest share of critical services an ACO sources from it (0-1)"),
-        ("sole_sourcing_with_risk", "boolean", "sole source of every critical service while sharing risk"),
-        ("max_market_share_pct", "number", "largest share of its firm in any market (percent)"),
-        ("pagerank", "number", "PageRank on the control graph (read upwards)"),
-        ("bonacich_positive", "number", "Bonacich power, beta > 0"),
-        ("bonacich_negative", "number", "Bonacich power, beta < 0"),
-        ("betweenness", "number", "normalized betweenness on the control graph"),
-        ("flags_raised", "integer", "dominance flags raised"),
-        ("flags_unknown", "integer", "flags that cannot be decided from the data"),
-        ("warnings_present", "integer", "early-warning indicators present"),
-        ("citations", "string", "sources and locators of its components"),
-    ]),
-    "flags": ("one dominance flag of a partner", [
-        ("partner_id", "string", "organization id"),
-        ("flag", "string", "veto, board-majority, over-25pct-of-votes, majority-capture, "
-                           "sole-sourcing-with-risk, market-share"),
-        ("status", "string", "raised or unknown"), ("count", "integer", "boards, ACOs or markets"),
-        ("value", "string", "the measured value"), ("threshold", "string", "the rule and its source"),
-        ("reason", "string", "the reason in words"), ("citation", "string", "sources"),
-        ("locator", "string", "where in the sources"),
-    ]),
-    "warnings": ("one early-warning indicator of one alliance", [
-        ("partner_id", "string", "organization id"), ("aco_id", "string", "organization id"),
-        ("alliance_id", "string", "alliance id"),
-        ("indicator", "string", "capture-while-withdrawing, mission-mismatch, "
-                                "no-prior-relationship, tensions-left-to-fester"),
-        ("present", "string", "yes, no or unknown"), ("reason", "string", "in words"),
-        ("citation", "string", "sources of the facts"), ("locator", "string", "where in them"),
-        ("basis", "string", "the literature the indicator rests on"),
-    ]),
-    "board_power": ("one player on one board", [
-        ("board_id", "string", "board id"), ("board", "string", "board name"),
-        ("aco_id", "string", "the board's ACO"), ("player", "string", "holder id or other-seat-k"),
-        ("holder_id", "string", "organization id (empty for unrecorded seats)"),
-        ("seats", "integer", "voting seats"), ("votes", "integer", "votes"),
-        ("board_votes", "integer", "votes on the board (empty: unknown)"),
-        ("quota", "integer", "votes needed (empty: unknown)"),
-        ("banzhaf", "number", "normalized Banzhaf index"),
-        ("banzhaf_raw", "number", "swings / 2^(n-1)"),
-        ("shapley_shubik", "number", "Shapley-Shubik index"),
-        ("is_veto_player", "boolean", "in every winning coalition"),
-        ("reserved_veto", "boolean", "holds a reserved veto over all decisions"),
-        ("status", "string", "computed or unknown"), ("reason", "string", "rule used, or what is missing"),
-        ("citation", "string", "sources of the seats"), ("locator", "string", "where in them"),
-    ]),
-    "savings_captured": ("one partner, ACO, contract and year", [
-        ("partner_id", "string", "organization id"), ("aco_id", "string", "organization id"),
-        ("contract_id", "string", "payer contract id"), ("program", "string", "payer program"),
-        ("public_money", "boolean", "Medicare or Medicaid money"),
-        ("year_kind", "string", "performance (calendar) or contract year"),
-        ("year", "integer", "the year"), ("year_label", "string", "'2016' or 'contract year 2'"),
-        ("earned_savings_usd", "number", "savings earned by the ACO"),
-        ("savings_approximate", "boolean", "the source gives approximate figures"),
-        ("share_exact_pct", "number", "exact share"), ("share_min_pct", "number", "lower bound"),
-        ("share_min_exclusive", "boolean", "lower bound is exclusive"),
-        ("share_max_pct", "number", "upper bound"),
-        ("share_max_exclusive", "boolean", "upper bound is exclusive"),
-        ("share_level", "string", "the share in the source's words"),
-        ("fees_usd", "number", "fees paid that year"),
-        ("captured_usd_min", "number", "lower bound of dollars captured (empty: unknown)"),
-        ("captured_usd_max", "number", "upper bound (empty: unknown)"),
-        ("captured_status", "string", "exact, bounds, unknown or no savings"),
-        ("capture_rate_min", "number", "lower bound of the capture rate"),
-        ("capture_rate_max", "number", "upper bound of the capture rate"),
-        ("majority", "string", "yes, no or unknown: more than half the savings"),
-        ("captured_text", "string", "what is known, in words"),
-        ("share_citation", "string", "source of the share"), ("share_locator", "string", "where"),
-        ("savings_citation", "string", "source of the savings"), ("savings_locator", "string", "where"),
-    ]),
-    "capture_by_partner_year": ("one partner and year (summed over ACOs, with bounds)", [
-        ("partner_id", "string", "organization id"), ("year_kind", "string", "performance or contract"),
-        ("year", "integer", "the year"), ("year_label", "string", "as printed"),
-        ("acos", "integer", "ACOs"), ("earned_savings_usd", "number", "their earned savings"),
-        ("captured_usd_min", "number", "lower bound"), ("captured_usd_max", "number", "upper bound"),
-        ("capture_rate_min", "number", "lower bound"), ("capture_rate_max", "number", "upper bound"),
-        ("public_usd_min", "number", "public money captured, lower bound"),
-        ("public_usd_max", "number", "upper bound"),
-        ("public_share_min", "number", "public share of captured money, lower bound"),
-        ("public_share_max", "number", "upper bound"),
-    ]),
-    "dependency": ("one provider and ACO", [
-        ("partner_id", "string", "provider id"), ("aco_id", "string", "ACO id"),
-        ("critical_sourced", "integer", "critical service groups sourced from it"),
-        ("critical_total", "integer", "critical service groups (6)"),
-        ("dependency", "number", "critical_sourced / critical_total"),
-        ("groups_sourced", "string", "the groups"), ("groups_missing", "string", "the others"),
-        ("sole_source_groups", "integer", "groups no other provider supplies"),
-        ("risk_sharing", "boolean", "it bears financial risk with the ACO"),
-        ("sole_sourcing_with_risk", "boolean", "dependency 1 and risk sharing"),
-        ("withdrawn_services", "string", "services withdrawn or not delivered"),
-        ("source_ids", "string", "sources (citations)"), ("locators", "string", "where"),
-    ]),
-    "market_shares": ("one firm in one market", [
-        ("scope", "string", "national or a state"), ("year", "integer", "empty: undated"),
-        ("measure", "string", "acos, beneficiaries or earned_savings"),
-        ("links", "string", "reported, or reported+inferred"), ("firm_id", "string", "firm"),
-        ("acos", "integer", "its ACOs"), ("value", "number", "its total of the measure"),
-        ("share_pct", "number", "its share (empty: unknown)"),
-        ("inferred_acos", "integer", "ACOs counted through inferred links"),
-    ]),
-    "concentration": ("one market", [
-        ("scope", "string", "national or a state"), ("year", "integer", "empty: undated"),
-        ("measure", "string", "acos, beneficiaries or earned_savings"),
-        ("links", "string", "reported, or reported+inferred"), ("acos", "integer", "ACOs"),
-        ("firms", "integer", "firms"), ("missing", "integer", "ACOs lacking the measure"),
-        ("total", "number", "market total"), ("hhi", "number", "HHI (0-10,000)"),
-        ("cr4", "number", "four-firm ratio (percent)"), ("top_firm", "string", "largest firm"),
-        ("top_share_pct", "number", "its share"),
-        ("hhi_independent", "number", "HHI if every ACO were independent"),
-        ("rollup_delta_hhi", "number", "hhi - hhi_independent"),
-        ("delta_hhi", "number", "change from the previous calendar year"),
-        ("band_2010", "string", "2010 guidelines band"),
-        ("hmg2010", "string", "2010 reading with the roll-up change"),
-        ("mg2023", "string", "2023 reading with the roll-up change"),
-        ("mg2023_trend", "string", "2023 reading with the year-on-year change"),
-        ("reason", "string", "in words"),
-    ]),
-    "centrality": ("one organization in the control graph", [
-        ("node", "string", "organization id"), ("name", "string", "name"),
-        ("kind", "string", "org kind"), ("pagerank", "number", "PageRank, read upwards"),
-        ("bonacich_positive", "number", "Bonacich power with beta_positive"),
-        ("bonacich_negative", "number", "Bonacich power with beta_negative"),
-        ("beta_positive", "number", "0.5 / lambda_max (0.5 if acyclic)"),
-        ("beta_negative", "number", "-beta_positive"),
-        ("betweenness", "number", "normalized betweenness (sampled with a seed above 2,000 nodes)"),
-    ]),
-}
+    spec.name: (spec.row, [(c.name, c.type, c.meaning) for c in spec.columns])
+    for spec in TABLES}
 
 
 def _id(value):
@@ -310,33 +178,6 @@ def _aco_years(t: dict, alliances: pd.DataFrame, firm_of: dict) -> pd.DataFrame:
     return frame
 
 
-def _centrality(control) -> pd.DataFrame:
-    import networkx as nx
-
-    from kg.analysis.power.centrality import (
-        bonacich_power,
-        brokerage,
-        control_pagerank,
-        default_betas,
-    )
-
-    # control.to_undirected() without deep-copying the attributes (only weights are read)
-    undirected = nx.Graph()
-    undirected.add_nodes_from(control)
-    undirected.add_edges_from(control.edges(data=True))
-    plus, minus = default_betas(undirected)
-    frame = pd.DataFrame({
-        "name": pd.Series(dict(control.nodes(data="name"))),
-        "kind": pd.Series(dict(control.nodes(data="kind"))),
-        "pagerank": control_pagerank(control),
-        "bonacich_positive": bonacich_power(undirected, plus),
-        "bonacich_negative": bonacich_power(undirected, minus),
-    })
-    frame["beta_positive"], frame["beta_negative"] = plus, minus
-    frame["betweenness"] = brokerage(control)
-    return frame.rename_axis("node")
-
-
 def analyze(store, min_market_acos: int = 10) -> dict[str, pd.DataFrame]:
     """Compute every analysis table of :data:`SCHEMA` from a published store.
 
@@ -351,8 +192,14 @@ def analyze(store, min_market_acos: int = 10) -> dict[str, pd.DataFrame]:
     -------
     dict of str to DataFrame
         Keyed by table name, columns exactly as in :data:`SCHEMA`.
+
+    Raises
+    ------
+    kg.analysis.schema.ColumnDriftError
+        If a table's columns differ from its declaration (a bug).
     """
     from kg.analysis.networks import control_graph
+    from kg.analysis.power.centrality import centrality_table
     from kg.analysis.power.concentration import concentration, market_shares
     from kg.analysis.power.dependency import dependency
     from kg.analysis.power.dominance import dominance, early_warnings
@@ -364,37 +211,16 @@ def analyze(store, min_market_acos: int = 10) -> dict[str, pd.DataFrame]:
     names = dict(zip(orgs["org_id"], orgs["name"]))
     boards, seats, powers = t["boards"], t["board_seats"], t["reserved_powers"]
     board_aco = dict(zip(boards["board_id"], boards["aco_id"]))
-    board_name = dict(zip(boards["board_id"], boards["name"]))
     seats = seats.assign(aco_id=seats["board_id"].map(board_aco))
     powers = powers.assign(aco_id=powers["board_id"].map(board_aco))
 
     voting = board_power(boards, seats, powers)
-    voting.insert(1, "board", voting["board_id"].map(board_name))
-    # each board's seat citations and locators, each listed once in table order
-    cited: dict = {}
-    for board_id, citation, locator in zip(seats["board_id"], seats["citation"],
-                                           seats["locator"]):
-        if not pd.isna(board_id):
-            found = cited.setdefault(board_id, ({}, {}))
-            found[0][citation] = None
-            found[1][locator] = None
-    boards_cited = sorted(cited)
-    seat_cites = pd.DataFrame({
-        "citation": [" | ".join(cited[b][0]) for b in boards_cited],
-        "locator": [" | ".join(cited[b][1]) for b in boards_cited]},
-        index=pd.Index(boards_cited, name="board_id"))
-    voting["citation"] = voting["board_id"].map(seat_cites["citation"]) if len(seat_cites) else None
-    voting["locator"] = voting["board_id"].map(seat_cites["locator"]) if len(seat_cites) else None
-
-    results = t["savings_results"].rename(columns={"citation": "source_id", "locator": "locator"})
-    shares = t["savings_shares"].rename(columns={"citation": "source_id"})
-    fees = t["fees"].assign(paid_by=t["fees"]["paid_by_id"], paid_to=t["fees"]["paid_to_id"])
-    captured = savings_captured(results, shares, fees).rename(columns={
-        "share_source_id": "share_citation", "savings_source_id": "savings_citation"})
+    captured = savings_captured(t["savings_results"], t["savings_shares"], t["fees"].assign(
+        paid_by=t["fees"]["paid_by_id"], paid_to=t["fees"]["paid_to_id"]))
     totals = capture_by_partner_year(captured)
 
     services = t["services"]
-    dep = dependency(services.rename(columns={"citation": "source_id"}))
+    dep = dependency(services)
 
     alliances = _alliances(t["alliance_members"])
     firm_of = _top_parent(orgs)
@@ -403,7 +229,7 @@ def analyze(store, min_market_acos: int = 10) -> dict[str, pd.DataFrame]:
     markets = concentration(aco_years, shares=shares_table)
 
     control = control_graph(orgs, seats, powers)
-    centrality = _centrality(control)
+    centrality = centrality_table(control)
 
     warnings = early_warnings(alliances, orgs, captured, services, t["tensions"])
 
@@ -418,17 +244,17 @@ def analyze(store, min_market_acos: int = 10) -> dict[str, pd.DataFrame]:
     named = {"aco": captured["aco_id"].map(names)}
     ranking, flags = dominance(
         partners, voting, powers, seats, captured.assign(**named), totals,
-        dep.assign(aco=dep["aco_id"].map(names)), shares_table, markets, centrality, warnings,
+        dep.assign(aco=dep["aco_id"].map(names)), shares_table, markets,
+        centrality.set_index("node"), warnings,
         min_market_acos=min_market_acos)
 
     tables = {
         "partners": ranking, "flags": flags, "warnings": warnings, "board_power": voting,
         "savings_captured": captured, "capture_by_partner_year": totals, "dependency": dep,
-        "market_shares": shares_table, "concentration": markets,
-        "centrality": centrality.reset_index(),
+        "market_shares": shares_table, "concentration": markets, "centrality": centrality,
     }
-    return {name: tables[name].reindex(columns=[c for c, _, _ in SCHEMA[name][1]])
-            for name in SCHEMA}
+    # no reindex: a table whose columns drifted from its declaration fails here, loudly
+    return {spec.name: spec.check(tables[spec.name]) for spec in TABLES}
 
 
 def schema_markdown() -> str:

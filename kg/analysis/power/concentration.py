@@ -42,8 +42,10 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from kg.analysis.schema import Column, TableSpec
+
 __all__ = ["hhi", "cr4", "band_2010", "hmg2010", "mg2023", "market_shares", "concentration",
-           "MEASURES", "SHARE_COLUMNS", "MARKET_COLUMNS"]
+           "MEASURES", "MARKET_SHARES", "CONCENTRATION"]
 
 #: measure name -> (column of the ACO table, label used in reasons)
 MEASURES: dict[str, tuple[str | None, str]] = {
@@ -51,12 +53,41 @@ MEASURES: dict[str, tuple[str | None, str]] = {
     "beneficiaries": ("assigned_beneficiaries", "assigned beneficiaries"),
     "earned_savings": ("earned_savings_usd", "earned savings"),
 }
-SHARE_COLUMNS = ["scope", "year", "measure", "links", "firm_id", "acos", "value", "share_pct",
-                 "inferred_acos"]
-MARKET_COLUMNS = ["scope", "year", "measure", "links", "acos", "firms", "missing", "total",
-                  "hhi", "cr4", "top_firm", "top_share_pct", "hhi_independent",
-                  "rollup_delta_hhi", "delta_hhi", "band_2010", "hmg2010", "mg2023",
-                  "mg2023_trend", "reason"]
+#: The ``market_shares`` table that :func:`market_shares` makes.
+MARKET_SHARES = TableSpec("market_shares", "one firm in one market", (
+    Column("scope", "string", "national or a state"),
+    Column("year", "integer", "empty: undated"),
+    Column("measure", "string", "acos, beneficiaries or earned_savings"),
+    Column("links", "string", "reported, or reported+inferred"),
+    Column("firm_id", "string", "firm"),
+    Column("acos", "integer", "its ACOs"),
+    Column("value", "number", "its total of the measure"),
+    Column("share_pct", "number", "its share (empty: unknown)"),
+    Column("inferred_acos", "integer", "ACOs counted through inferred links"),
+))
+#: The ``concentration`` table that :func:`concentration` makes.
+CONCENTRATION = TableSpec("concentration", "one market", (
+    Column("scope", "string", "national or a state"),
+    Column("year", "integer", "empty: undated"),
+    Column("measure", "string", "acos, beneficiaries or earned_savings"),
+    Column("links", "string", "reported, or reported+inferred"),
+    Column("acos", "integer", "ACOs"),
+    Column("firms", "integer", "firms"),
+    Column("missing", "integer", "ACOs lacking the measure"),
+    Column("total", "number", "market total"),
+    Column("hhi", "number", "HHI (0-10,000)"),
+    Column("cr4", "number", "four-firm ratio (percent)"),
+    Column("top_firm", "string", "largest firm"),
+    Column("top_share_pct", "number", "its share"),
+    Column("hhi_independent", "number", "HHI if every ACO were independent"),
+    Column("rollup_delta_hhi", "number", "hhi - hhi_independent"),
+    Column("delta_hhi", "number", "change from the previous calendar year"),
+    Column("band_2010", "string", "2010 guidelines band"),
+    Column("hmg2010", "string", "2010 reading with the roll-up change"),
+    Column("mg2023", "string", "2023 reading with the roll-up change"),
+    Column("mg2023_trend", "string", "2023 reading with the year-on-year change"),
+    Column("reason", "string", "in words"),
+))
 _TOLERANCE = 1e-6
 
 
@@ -260,11 +291,11 @@ def market_shares(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES))
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`SHARE_COLUMNS`; ``share_pct`` is missing when any ACO of the market
+        Columns :data:`MARKET_SHARES`; ``share_pct`` is missing when any ACO of the market
         lacks the measure, or the market total is 0.
     """
     measures = list(measures)
-    out: dict[str, list] = {column: [] for column in SHARE_COLUMNS}
+    out: dict[str, list] = {column: [] for column in MARKET_SHARES.names}
     for links, include in _variants(acos):
         data = acos.assign(firm_id=_firms(acos, include))
         inferred = (data.get("link_evidence", pd.Series(index=data.index, dtype=object))
@@ -275,8 +306,7 @@ def market_shares(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES))
             positions = rows_in_scope.index.to_numpy()
             _scope_shares(rows_in_scope, {m: v[positions] for m, v in values.items()}, scope,
                           links, measures, out)
-    frame = (pd.DataFrame(out, columns=SHARE_COLUMNS) if out["scope"]
-             else pd.DataFrame([], columns=SHARE_COLUMNS))
+    frame = MARKET_SHARES.check(pd.DataFrame(out))
     frame["year"] = frame["year"].astype("Int64")
     return frame
 
@@ -350,7 +380,7 @@ def concentration(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES),
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`MARKET_COLUMNS`. ``missing`` counts ACOs lacking the measure: then
+        Columns :data:`CONCENTRATION`. ``missing`` counts ACOs lacking the measure: then
         the HHI, CR4 and readings are unknown. ``delta_hhi`` compares with the previous
         calendar year of the same market, when the data have it.
 
@@ -393,7 +423,8 @@ def concentration(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES),
             "top_share_pct": top_share, "hhi_independent": alone,
             "rollup_delta_hhi": rollup,
         })
-    frame = pd.DataFrame(rows, columns=MARKET_COLUMNS[:14])
+    # the market's own columns; the readings that compare markets are added below
+    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=CONCENTRATION.names[:14])
     frame["year"] = frame["year"].astype("Int64")
     previous = {(r.scope, r.year, r.measure, r.links): r.hhi for r in frame.itertuples()
                 if not pd.isna(r.year)}
@@ -410,4 +441,4 @@ def concentration(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES),
                              for r in frame.itertuples()]
     frame["reason"] = [_reason(r.scope, r.year, r.measure, r.hhi, r.links, r.acos)
                        for r in frame.itertuples()]
-    return frame[MARKET_COLUMNS]
+    return CONCENTRATION.check(frame)

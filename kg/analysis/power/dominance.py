@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["INDICATORS", "FLAG_THRESHOLDS", "early_warnings", "dominance", "RANKING_COLUMNS",
-           "FLAG_COLUMNS", "WARNING_COLUMNS"]
+from kg.analysis.schema import Column, TableSpec
+
+__all__ = ["INDICATORS", "FLAG_THRESHOLDS", "early_warnings", "dominance", "PARTNERS", "FLAGS",
+           "WARNINGS"]
 
 _MURRAY = ("Murray GF, D'Aunno T, Lewis VA. Trust, Money, and Power: Life Cycle Dynamics in "
            "Alliances Between Management Partners and Accountable Care Organizations. "
@@ -70,18 +72,71 @@ FLAG_THRESHOLDS: dict[str, str] = {
     "market-share": "share above 30% with a change in HHI above 100 (2023 Merger "
                     "Guidelines, Guideline 1)",
 }
-RANKING_COLUMNS = [
-    "rank", "partner_id", "partner", "profit_status", "firm_id", "acos", "boards_with_seats",
-    "voting_seats", "boards_with_veto", "max_banzhaf", "max_shapley_shubik", "governance",
-    "savings_share", "majority_capture_acos", "capture_rate_max", "captured_usd_min",
-    "captured_usd_max", "public_share_min", "max_dependency", "sole_sourcing_with_risk",
-    "max_market_share_pct", "pagerank", "bonacich_positive", "bonacich_negative",
-    "betweenness", "flags_raised", "flags_unknown", "warnings_present", "citations",
-]
-FLAG_COLUMNS = ["partner_id", "flag", "status", "count", "value", "threshold", "reason",
-                "citation", "locator"]
-WARNING_COLUMNS = ["partner_id", "aco_id", "alliance_id", "indicator", "present", "reason",
-                   "citation", "locator", "basis"]
+#: The ``partners`` table (the ranking) that :func:`dominance` makes.
+PARTNERS = TableSpec("partners", "one management partner, ranked", (
+    Column("rank", "integer",
+           "1 = most evidence of dominance (flags, vetoes, indices, capture, dependency)"),
+    Column("partner_id", "string", "organization id"),
+    Column("partner", "string", "name"),
+    Column("profit_status", "string", "for-profit / nonprofit, or empty"),
+    Column("firm_id", "string", "the firm for concentration: the partner's top parent"),
+    Column("acos", "integer", "ACOs it is management partner of"),
+    Column("boards_with_seats", "integer", "boards where it holds a seat"),
+    Column("voting_seats", "integer", "voting seats it holds"),
+    Column("boards_with_veto", "integer", "boards where it is a veto player"),
+    Column("max_banzhaf", "number", "largest normalized Banzhaf index (empty: not computable)"),
+    Column("max_shapley_shubik", "number",
+           "largest Shapley-Shubik index (empty: not computable)"),
+    Column("governance", "string", "per board: votes, veto, indices or why unknown"),
+    Column("savings_share", "string", "its share of each ACO's savings, in words and figures"),
+    Column("majority_capture_acos", "integer",
+           "ACOs where it takes more than half the savings"),
+    Column("capture_rate_max", "number", "largest upper bound of the capture rate (0-1)"),
+    Column("captured_usd_min", "number",
+           "lower bound of dollars captured, all years (empty: unknown)"),
+    Column("captured_usd_max", "number",
+           "upper bound of dollars captured, all years (empty: unknown)"),
+    Column("public_share_min", "number",
+           "lower bound of the share of captured money that is public (0-1)"),
+    Column("max_dependency", "number",
+           "largest share of critical services an ACO sources from it (0-1)"),
+    Column("sole_sourcing_with_risk", "boolean",
+           "sole source of every critical service while sharing risk"),
+    Column("max_market_share_pct", "number",
+           "largest share of its firm in any market (percent)"),
+    Column("pagerank", "number", "PageRank on the control graph (read upwards)"),
+    Column("bonacich_positive", "number", "Bonacich power, beta > 0"),
+    Column("bonacich_negative", "number", "Bonacich power, beta < 0"),
+    Column("betweenness", "number", "normalized betweenness on the control graph"),
+    Column("flags_raised", "integer", "dominance flags raised"),
+    Column("flags_unknown", "integer", "flags that cannot be decided from the data"),
+    Column("warnings_present", "integer", "early-warning indicators present"),
+    Column("citations", "string", "sources and locators of its components"),
+))
+#: The ``flags`` table that :func:`dominance` makes.
+FLAGS = TableSpec("flags", "one dominance flag of a partner", (
+    Column("partner_id", "string", "organization id"),
+    Column("flag", "string", ", ".join(FLAG_THRESHOLDS)),
+    Column("status", "string", "raised or unknown"),
+    Column("count", "integer", "boards, ACOs or markets"),
+    Column("value", "string", "the measured value"),
+    Column("threshold", "string", "the rule and its source"),
+    Column("reason", "string", "the reason in words"),
+    Column("citation", "string", "sources"),
+    Column("locator", "string", "where in the sources"),
+))
+#: The ``warnings`` table that :func:`early_warnings` makes.
+WARNINGS = TableSpec("warnings", "one early-warning indicator of one alliance", (
+    Column("partner_id", "string", "organization id"),
+    Column("aco_id", "string", "organization id"),
+    Column("alliance_id", "string", "alliance id"),
+    Column("indicator", "string", ", ".join(INDICATORS)),
+    Column("present", "string", "yes, no or unknown"),
+    Column("reason", "string", "in words"),
+    Column("citation", "string", "sources of the facts"),
+    Column("locator", "string", "where in them"),
+    Column("basis", "string", "the literature the indicator rests on"),
+))
 
 
 def _cite(frame: pd.DataFrame) -> tuple[str, str]:
@@ -157,7 +212,7 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`WARNING_COLUMNS`; ``present`` is ``yes``, ``no`` or ``unknown``.
+        Columns :data:`WARNINGS`; ``present`` is ``yes``, ``no`` or ``unknown``.
     """
     # every table as records, grouped once by what the indicators look up (a filter of the
     # whole table per alliance is what made this slow); records keep the table order
@@ -253,7 +308,7 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
                 "no tension recorded as left to fester" if in_alliance
                 else "no tension recorded",
                 *_cite_records((in_alliance, "citation", "locator")))
-    return pd.DataFrame(rows, columns=WARNING_COLUMNS)
+    return WARNINGS.from_records(rows)
 
 
 def _plural(n: int, word: str) -> str:
@@ -295,7 +350,7 @@ def dominance(partners: pd.DataFrame, voting: pd.DataFrame, powers: pd.DataFrame
     Returns
     -------
     (ranking, flags) : tuple of DataFrame
-        Columns :data:`RANKING_COLUMNS` and :data:`FLAG_COLUMNS`.
+        Columns :data:`PARTNERS` and :data:`FLAGS`.
     """
     flags, ranking = [], []
     for partner in partners.to_dict("records"):
@@ -421,7 +476,8 @@ def dominance(partners: pd.DataFrame, voting: pd.DataFrame, powers: pd.DataFrame
             "citations": " | ".join(dict.fromkeys(
                 f"{c} [{l}]" for c, l in zip(cites["citation"], cites["locator"]) if c)),
         })
-    frame = pd.DataFrame(ranking, columns=[c for c in RANKING_COLUMNS if c != "rank"])
+    frame = (pd.DataFrame.from_records(ranking) if ranking
+             else pd.DataFrame(columns=[c for c in PARTNERS.names if c != "rank"]))
     if len(frame):
         order = frame.assign(
             _ss=pd.to_numeric(frame["max_shapley_shubik"], errors="coerce").fillna(-1),
@@ -435,7 +491,7 @@ def dominance(partners: pd.DataFrame, voting: pd.DataFrame, powers: pd.DataFrame
                       kind="stable")
         frame = frame.loc[order.index].reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
-    return frame, pd.DataFrame(flags, columns=FLAG_COLUMNS)
+    return PARTNERS.check(frame), FLAGS.from_records(flags)
 
 
 def _describe_share(row) -> str:
