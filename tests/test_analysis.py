@@ -104,6 +104,61 @@ def test_readme_documents_the_schema_as_generated():
     assert schema_markdown() in readme
 
 
+def test_readme_states_the_thresholds_the_code_applies():
+    from kg.analysis.power.dominance import thresholds_markdown
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- thresholds:start -->\n")[1].split("<!-- thresholds:end -->")[0]
+    assert section == thresholds_markdown()
+    assert "| `market-share` | share above 30% with a change in HHI above 100;" in section
+
+
+def test_each_threshold_is_written_once():
+    from kg.analysis.power.concentration import (HMG2010_HIGH_HHI, HMG2010_MODERATE_HHI,
+                                                 MG2023_HIGH_HHI)
+    from kg.analysis.power.dominance import FLAG_RULES, FLAG_THRESHOLDS
+    from kg.analysis.power.money import MAJORITY_SHARE_PCT
+    from kg.analysis.power.voting import NON_PARTICIPANT_VOTES_MAX
+
+    # the HHI thresholds: no other module of the analysis or the products, and no template,
+    # writes one of them as a number
+    numbers = {MG2023_HIGH_HHI, HMG2010_MODERATE_HHI, HMG2010_HIGH_HHI}
+    pattern = re.compile("|".join(rf"\b{n // 1000},?{n % 1000:03d}\b" for n in numbers))
+    sources = [p for folder in ("analysis", "products") for p in (ROOT / "kg" / folder).rglob("*")
+               if p.suffix in (".py", ".j2", ".js")]
+    assert len(sources) > 10
+    for path in sources:
+        if path.name != "concentration.py":
+            assert not pattern.search(path.read_text(encoding="utf-8")), path
+    # the flags' texts are built from the constants
+    assert f"{NON_PARTICIPANT_VOTES_MAX:.0%}".replace("%", "pct") in "over-25pct-of-votes"
+    assert FLAG_THRESHOLDS["majority-capture"].startswith(f"more than {MAJORITY_SHARE_PCT}%")
+    assert set(FLAG_THRESHOLDS) == set(FLAG_RULES)
+    # a competency question cannot import the constant: its figures are checked against it
+    cq10 = (ROOT / "queries" / "cq-10-large-share-withdrawn-resources.rq").read_text()
+    figures = re.findall(r"\?share(?:Exact|Min) [>=] (\d+)", cq10)
+    assert figures and {int(f) for f in figures} == {MAJORITY_SHARE_PCT}
+
+
+@pytest.mark.parametrize("share, change, acos, raised", [
+    (31.0, 101.0, 10, True),
+    (30.0, 101.0, 10, False),   # at the share threshold: not above it
+    (31.0, 100.0, 10, False),   # at the change threshold
+    (31.0, 101.0, 9, False),    # a market smaller than the minimum is not flagged
+])
+def test_market_share_flag_at_its_thresholds(share, change, acos, raised):
+    from kg.analysis.power.dominance import market_evidence
+
+    partners = pd.DataFrame({"partner_id": ["p"], "firm_id": ["p"]})
+    market = {"scope": "TX", "year": 2023, "measure": "acos", "links": "reported"}
+    shares = pd.DataFrame([{**market, "firm_id": "p", "acos": 3, "share_pct": share}])
+    markets = pd.DataFrame([{**market, "acos": acos, "rollup_delta_hhi": change,
+                             "reason": "HHI 2,000 in TX"}])
+    evidence = market_evidence(partners, shares, markets, min_market_acos=10)
+    assert evidence.columns == {"p": {"max_market_share_pct": share}}
+    assert [f["flag"] for f in evidence.flags["p"]] == (["market-share"] if raised else [])
+
+
 def test_milbank_partners_are_ranked_with_veto_seats_and_savings_share(curated_tables):
     ranking = curated_tables["partners"].set_index("partner_id")
     access = ranking.loc["access-aco-management-partner"]

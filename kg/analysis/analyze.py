@@ -21,7 +21,7 @@ import pandas as pd
 from kg.analysis.power.centrality import CENTRALITY
 from kg.analysis.power.concentration import CONCENTRATION, MARKET_SHARES
 from kg.analysis.power.dependency import DEPENDENCY
-from kg.analysis.power.dominance import FLAGS, PARTNERS, WARNINGS
+from kg.analysis.power.dominance import FLAGS, MIN_MARKET_ACOS, PARTNERS, WARNINGS
 from kg.analysis.power.money import CAPTURE_BY_PARTNER_YEAR, SAVINGS_CAPTURED
 from kg.analysis.power.voting import BOARD_POWER
 from kg.analysis.schema import TableSpec
@@ -178,7 +178,7 @@ def _aco_years(t: dict, alliances: pd.DataFrame, firm_of: dict) -> pd.DataFrame:
     return frame
 
 
-def analyze(store, min_market_acos: int = 10) -> dict[str, pd.DataFrame]:
+def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataFrame]:
     """Compute every analysis table of :data:`SCHEMA` from a published store.
 
     Parameters
@@ -202,7 +202,9 @@ def analyze(store, min_market_acos: int = 10) -> dict[str, pd.DataFrame]:
     from kg.analysis.power.centrality import centrality_table
     from kg.analysis.power.concentration import concentration, market_shares
     from kg.analysis.power.dependency import dependency
-    from kg.analysis.power.dominance import dominance, early_warnings
+    from kg.analysis.power.dominance import (dependency_evidence, early_warnings,
+                                             governance_evidence, market_evidence, money_evidence,
+                                             network_evidence, rank_partners)
     from kg.analysis.power.money import capture_by_partner_year, savings_captured
     from kg.analysis.power.voting import board_power
 
@@ -241,12 +243,14 @@ def analyze(store, min_market_acos: int = 10) -> dict[str, pd.DataFrame]:
         "acos": partner_orgs["org_id"].map(alliances.groupby("partner_id")["aco_id"].nunique())
         .fillna(0).astype(int),
     })
-    named = {"aco": captured["aco_id"].map(names)}
-    ranking, flags = dominance(
-        partners, voting, powers, seats, captured.assign(**named), totals,
-        dep.assign(aco=dep["aco_id"].map(names)), shares_table, markets,
-        centrality.set_index("node"), warnings,
-        min_market_acos=min_market_acos)
+    ids = partners["partner_id"]
+    ranking, flags = rank_partners(partners, [
+        governance_evidence(ids, voting, seats, powers),
+        money_evidence(ids, captured.assign(aco=captured["aco_id"].map(names)), totals),
+        dependency_evidence(ids, dep.assign(aco=dep["aco_id"].map(names))),
+        market_evidence(partners, shares_table, markets, min_market_acos),
+        network_evidence(ids, centrality),
+    ], warnings)
 
     tables = {
         "partners": ranking, "flags": flags, "warnings": warnings, "board_power": voting,

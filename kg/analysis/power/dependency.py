@@ -4,8 +4,9 @@
 section 3, after Lewis et al. 2018): data and analytics, administration, education, care
 coordination, capital or risk-bearing, and payer contracting. A service counts as sourced
 from the partner when it is recorded as provided and not as withdrawn or never delivered.
-The flag of concern is ``D = 1`` (sole sourcing of every critical service) together with
-risk sharing (the partner bears financial risk with the ACO).
+The flag of concern is ``D =`` :data:`SOLE_SOURCING` (every critical service from the
+partner, which no other provider supplies) together with risk sharing (the partner bears
+financial risk with the ACO).
 
 Examples
 --------
@@ -24,7 +25,8 @@ import pandas as pd
 
 from kg.analysis.schema import Column, TableSpec
 
-__all__ = ["CRITICAL_SERVICE_GROUPS", "NOT_SOURCED", "dependency", "DEPENDENCY"]
+__all__ = ["CRITICAL_SERVICE_GROUPS", "NOT_SOURCED", "SOLE_SOURCING", "DEPENDENCY_SOURCE",
+           "dependency", "DEPENDENCY"]
 
 #: Critical service groups and the service-type codes that belong to each.
 CRITICAL_SERVICE_GROUPS: dict[str, frozenset[str]] = {
@@ -37,6 +39,11 @@ CRITICAL_SERVICE_GROUPS: dict[str, frozenset[str]] = {
 }
 #: Delivery statuses under which a service is not (or no longer) sourced from the provider.
 NOT_SOURCED = frozenset({"withdrawn", "not-delivered"})
+#: Sole sourcing: the dependency at which every critical service group comes from one
+#: provider (flagged with risk sharing).
+SOLE_SOURCING = 1.0
+#: Where the critical service groups and the flag come from.
+DEPENDENCY_SOURCE = "service groups of Lewis et al. 2018"
 
 #: The ``dependency`` table that :func:`dependency` makes.
 DEPENDENCY = TableSpec("dependency", "one provider and ACO", (
@@ -50,7 +57,7 @@ DEPENDENCY = TableSpec("dependency", "one provider and ACO", (
     Column("groups_missing", "string", "the others"),
     Column("sole_source_groups", "integer", "groups no other provider supplies"),
     Column("risk_sharing", "boolean", "it bears financial risk with the ACO"),
-    Column("sole_sourcing_with_risk", "boolean", "dependency 1 and risk sharing"),
+    Column("sole_sourcing_with_risk", "boolean", f"dependency {SOLE_SOURCING:g} and risk sharing"),
     Column("withdrawn_services", "string", "services withdrawn or not delivered"),
     Column("source_ids", "string", "sources (citations)"),
     Column("locators", "string", "where"),
@@ -93,7 +100,7 @@ def dependency(services: pd.DataFrame) -> pd.DataFrame:
             "groups_sourced": "; ".join(groups),
             "groups_missing": "; ".join(g for g in CRITICAL_SERVICE_GROUPS if g not in groups),
             "sole_source_groups": len(sole), "risk_sharing": risk,
-            "sole_sourcing_with_risk": share == 1 and len(sole) == len(groups) and risk,
+            "sole_sourcing_with_risk": share == SOLE_SOURCING and len(sole) == len(groups) and risk,
             "withdrawn_services": "; ".join(sorted(group.loc[~group["sourced"], "service_type"])),
             "source_ids": "; ".join(sorted(set(group.get("citation", pd.Series()).dropna()))),
             "locators": "; ".join(sorted(set(group.get("locator", pd.Series()).dropna()))),

@@ -3,7 +3,8 @@
 For each partner, ACO, contract and year the partner's share of the ACO's earned savings is
 applied to the savings earned that year. A share is known exactly, as bounds ("under 30%":
 ``captured < 0.30 x savings``), or only in words ("significant", no figure): then the amount
-is **unknown** (missing), never 0. "majority" in words means a share above 50%.
+is **unknown** (missing), never 0. "majority" in words means a share above
+:data:`MAJORITY_SHARE_PCT`.
 
 capture rate ``kappa = (partner fees + partner share of savings) / earned savings`` (notes,
 section 3); it is only defined in years with positive earned savings. Savings under Medicare
@@ -32,8 +33,15 @@ import pandas as pd
 
 from kg.analysis.schema import Column, TableSpec
 
-__all__ = ["PUBLIC_PROGRAMS", "savings_captured", "capture_by_partner_year", "describe_capture",
-           "SAVINGS_CAPTURED", "CAPTURE_BY_PARTNER_YEAR"]
+__all__ = ["PUBLIC_PROGRAMS", "MAJORITY_SHARE_PCT", "MAJORITY_SOURCE", "savings_captured",
+           "capture_by_partner_year", "describe_capture", "SAVINGS_CAPTURED",
+           "CAPTURE_BY_PARTNER_YEAR"]
+
+#: A majority of an ACO's earned savings: a share above this (percent). Partners sometimes
+#: take a majority of the shared savings (:data:`MAJORITY_SOURCE`).
+MAJORITY_SHARE_PCT = 50
+#: The finding behind :data:`MAJORITY_SHARE_PCT` as a flag threshold.
+MAJORITY_SOURCE = "Murray et al. 2018"
 
 #: Payer programs whose savings are public money (Medicare and Medicaid funds).
 PUBLIC_PROGRAMS = frozenset({"medicaid-aco", "medicare-mssp", "medicare-reach",
@@ -135,16 +143,16 @@ def _share_bounds(share) -> tuple:
     low_excl = bool(_value(share, "share_min_exclusive", False))
     high = _value(share, "share_max_pct")
     high_excl = bool(_value(share, "share_max_exclusive", False))
-    if _value(share, "share_level") == "majority" and (low is None or low < 50):
-        low, low_excl = 50.0, True  # "majority" means more than half
+    if _value(share, "share_level") == "majority" and (low is None or low < MAJORITY_SHARE_PCT):
+        low, low_excl = float(MAJORITY_SHARE_PCT), True  # "majority" means more than half
     return (None if low is None else float(low), low_excl,
             None if high is None else float(high), high_excl)
 
 
 def _majority(low, low_excl, high, high_excl) -> str:
-    if low is not None and (low > 50 or (low == 50 and low_excl)):
+    if low is not None and (low > MAJORITY_SHARE_PCT or (low == MAJORITY_SHARE_PCT and low_excl)):
         return "yes"
-    if high is not None and high <= 50:  # at most half is never a majority
+    if high is not None and high <= MAJORITY_SHARE_PCT:  # at most half is never a majority
         return "no"
     return "unknown"
 

@@ -46,10 +46,18 @@ import pandas as pd
 
 from kg.analysis.schema import Column, TableSpec
 
-__all__ = ["voting_power", "is_veto_player", "board_power", "MAX_PLAYERS", "BOARD_POWER"]
+__all__ = ["voting_power", "is_veto_player", "board_power", "MAX_PLAYERS", "BOARD_POWER",
+           "BOARD_MAJORITY", "NON_PARTICIPANT_VOTES_MAX", "PARTICIPANT_CONTROL"]
 
 #: Boards larger than this are refused: the subset counts would overflow 64-bit integers.
 MAX_PLAYERS = 60
+#: A majority of a board: more than this share of its votes.
+BOARD_MAJORITY = 0.5
+#: The rule that ACO participants hold at least 75% control of the ACO's governing body.
+PARTICIPANT_CONTROL = "42 CFR 425.106"
+#: So a partner that is not an ACO participant holds at most this share of the board's
+#: votes (:data:`PARTICIPANT_CONTROL`); more is a sign of control beyond the rule.
+NON_PARTICIPANT_VOTES_MAX = 0.25
 
 COLUMNS = ["banzhaf", "banzhaf_raw", "shapley_shubik", "is_veto_player"]
 
