@@ -10,7 +10,8 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import DATA, ROOT, TINY, run_cli
-from kg.analysis.analyze import QUERIES, SCHEMA, TABLES, analyze, schema_markdown, to_json
+from kg.analysis.analyze import READS, SCHEMA, TABLES, analyze, schema_markdown, to_json
+from kg.analysis.read import QUERIES, TABLE_NAMES
 from kg.analysis.schema import Column, ColumnDriftError, TableSpec
 from kg.graph.build import build
 
@@ -35,16 +36,43 @@ def curated_tables(curated_store):
 
 
 @pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.name)
-def test_every_analysis_query_has_a_header_and_parses(path):
+def test_every_read_query_has_a_header_and_parses(path):
+    from kg.sparql.catalogue import parse_header
+
     text = path.read_text(encoding="utf-8")
-    header = [line for line in text.splitlines() if line.startswith("#")]
-    for key in ("# question:", "# returns:"):  # no "# param:" line: these take none
-        assert any(line.startswith(key) for line in header), f"{path.name} lacks '{key}'"
-    returns = next(line for line in header if line.startswith("# returns:"))
+    header = parse_header(text, path.name)  # the order names returned columns
+    assert header.question and not header.parameters  # the read queries take no parameter
     projected = re.search(r"SELECT(.*?)WHERE", text, re.S).group(1)
-    for variable in re.findall(r"\?(\w+)", projected):
-        assert variable in returns, f"{path.name}: ?{variable} is not documented"
+    assert re.findall(r"\?(\w+)", projected) == list(header.returns), path.name
+    assert header.order, f"{path.name} declares no order"
+    columns = next(line for line in text.splitlines() if line.startswith("# note: columns:"))
+    for variable in header.returns:  # each column is described
+        assert re.search(rf"\b{variable}\b", columns), f"{path.name}: {variable} not described"
+    readers = re.search(r"# note: read by (the analysis and the map|the analysis|the map)\b", text)
+    assert readers, f"{path.name} does not say who reads it"
     list(ox.Store().query(text))  # parses and runs on an empty store
+
+
+def test_the_map_and_the_analysis_read_one_set_of_queries():
+    import kg.products.maps.load as map_load
+
+    assert not (ROOT / "queries" / "analysis").exists() and not (ROOT / "queries" / "maps").exists()
+    map_reads = set(re.findall(r'_rows\(store, "(\w+)"', (ROOT / "kg" / "products" / "maps" /
+                                                           "load.py").read_text()))
+    analysis_reads = set(READS) | {"code_labels"}
+    assert map_reads and map_reads <= set(TABLE_NAMES) and analysis_reads <= set(TABLE_NAMES)
+    assert map_reads | analysis_reads == set(TABLE_NAMES)  # no query that nobody reads
+    shared = map_reads & analysis_reads
+    assert {"organizations", "board_seats", "reserved_powers", "services", "savings_shares",
+            "savings_results", "alliance_members", "board_representation", "boards"} <= shared
+    for name in TABLE_NAMES:  # each header says who reads it, truthfully
+        text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+        said = re.search(r"# note: read by (the analysis and the map|the analysis|the map)\b",
+                         text).group(1)
+        actual = {(True, True): "the analysis and the map", (True, False): "the analysis",
+                  (False, True): "the map"}[(name in analysis_reads, name in map_reads)]
+        assert said == actual, name
+    assert map_load.read_table.__module__ == "kg.analysis.read"
 
 
 def test_no_sparql_text_inside_the_analysis_modules():

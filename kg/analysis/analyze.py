@@ -1,9 +1,11 @@
 """The analysis tables: load what the measures need from the store, run them, assemble.
 
-:func:`analyze` runs the queries of ``queries/analysis/*.rq`` on the published store, hands
-the results (ids instead of IRIs) to the pure functions of :mod:`kg.analysis.power` and
-:mod:`kg.analysis.networks`, and returns one DataFrame per table of :data:`SCHEMA`. The schema is
-stable: tables and columns are only ever added (``SCHEMA_VERSION`` says when they change).
+:func:`analyze` reads the tables it needs from the published store through the read
+queries it shares with the map (:mod:`kg.analysis.read`, ``queries/tables/``), hands them
+(ids instead of IRIs, notations instead of code IRIs) to the pure functions of
+:mod:`kg.analysis.power` and :mod:`kg.analysis.networks`, and returns one DataFrame per
+table of :data:`SCHEMA`. The schema is stable: tables and columns are only ever added
+(``SCHEMA_VERSION`` says when they change).
 
 Examples
 --------
@@ -24,14 +26,13 @@ from kg.analysis.power.dependency import DEPENDENCY
 from kg.analysis.power.dominance import FLAGS, MIN_MARKET_ACOS, PARTNERS, WARNINGS
 from kg.analysis.power.money import CAPTURE_BY_PARTNER_YEAR, SAVINGS_CAPTURED
 from kg.analysis.power.voting import BOARD_POWER
+from kg.analysis.read import as_notations, notations, read_table
 from kg.analysis.schema import TableSpec
 from kg.core.iris import parse_instance_iri
-from kg.core.resources import query_dir
 
-__all__ = ["QUERIES", "TABLES", "SCHEMA", "SCHEMA_VERSION", "load_tables", "analyze",
+__all__ = ["READS", "TABLES", "SCHEMA", "SCHEMA_VERSION", "load_tables", "analyze",
            "schema_markdown", "to_json", "write_csv"]
 
-QUERIES = query_dir() / "analysis"
 SCHEMA_VERSION = "1"
 
 #: The tables, in order; each declared by the function that makes it.
@@ -53,12 +54,7 @@ def _id(value):
         return value
 
 
-def _run(store, name: str) -> pd.DataFrame:
-    from kg.sparql.order import select_in_order
-    return select_in_order(QUERIES / f"{name}.rq", store)
-
-
-def _ids(frame: pd.DataFrame, **renames: str) -> pd.DataFrame:
+def _ids(frame: pd.DataFrame, renames: dict[str, str]) -> pd.DataFrame:
     """Turn IRI columns into ids, renaming them (``board="board_id"``)."""
     frame = frame.copy()
     for column, new in renames.items():
@@ -66,37 +62,51 @@ def _ids(frame: pd.DataFrame, **renames: str) -> pd.DataFrame:
     return frame
 
 
+#: The read tables the analysis takes (:mod:`kg.analysis.read`): the IRI columns it turns
+#: into ids (``column -> id column``) and the columns of code-list values it reads as
+#: notations.
+READS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "organizations": ({"org": "org_id", "parent": "parent_id"},
+                      ("kind", "profit_status", "scope", "evidence")),
+    "boards": ({"board": "board_id", "aco": "aco_id"}, ("decision_rule", "evidence")),
+    "board_seats": ({"seat": "seat_id", "board": "board_id", "holder": "holder_id"},
+                    ("evidence",)),
+    "board_representation": ({"board": "board_id", "org": "org_id"}, ("evidence",)),
+    "reserved_powers": ({"power": "power_id", "board": "board_id", "holder": "holder_id"},
+                        ("power_kind", "matter", "evidence")),
+    "savings_results": ({"result": "result_id", "contract": "contract_id", "aco": "aco_id"},
+                        ("program", "evidence")),
+    "savings_shares": ({"share": "share_id", "contract": "contract_id",
+                        "recipient": "recipient_id"}, ("share_level", "evidence")),
+    "fees": ({"fee": "fee_id", "paid_by": "paid_by_id", "paid_to": "paid_to_id"},
+             ("fee_kind",)),
+    "services": ({"service": "service_id", "alliance": "alliance_id",
+                  "provider": "provider_id", "recipient": "recipient_id"},
+                 ("service_type", "delivery", "evidence")),
+    "alliance_members": ({"membership": "membership_id", "alliance": "alliance_id",
+                          "member": "member_id"},
+                         ("alliance_kind", "role", "outcome", "evidence")),
+    "tensions": ({"tension": "tension_id", "alliance": "alliance_id"},
+                 ("tension_type", "handling")),
+    "sources": ({"source": "source_id"}, ()),
+}
+
+
 def load_tables(store) -> dict[str, pd.DataFrame]:
-    """Run every analysis query on `store` (an Oxigraph store or a store folder).
+    """Read the tables the analysis needs from `store` (an Oxigraph store or a store folder).
 
     Returns
     -------
     dict of str to DataFrame
-        One table per ``queries/analysis/*.rq`` file (named after it), IRIs turned into ids.
+        One table per entry of :data:`READS` (the read query of that name), IRIs turned
+        into ids and code-list values into their notations.
     """
     if isinstance(store, (str, Path)):
         from kg.graph.store import open_store
         store = open_store(store)
-    t = {p.stem: _run(store, p.stem) for p in sorted(QUERIES.glob("*.rq"))}
-    t["organizations"] = _ids(t["organizations"], org="org_id", parent="parent_id")
-    t["boards"] = _ids(t["boards"], board="board_id", aco="aco_id")
-    t["board_seats"] = _ids(t["board_seats"], seat="seat_id", board="board_id",
-                            holder="holder_id")
-    t["board_representation"] = _ids(t["board_representation"], board="board_id", org="org_id")
-    t["reserved_powers"] = _ids(t["reserved_powers"], power="power_id", board="board_id",
-                                holder="holder_id")
-    t["savings_results"] = _ids(t["savings_results"], result="result_id",
-                                contract="contract_id", aco="aco_id")
-    t["savings_shares"] = _ids(t["savings_shares"], share="share_id", contract="contract_id",
-                               recipient="recipient_id")
-    t["fees"] = _ids(t["fees"], fee="fee_id", paid_by="paid_by_id", paid_to="paid_to_id")
-    t["services"] = _ids(t["services"], service="service_id", alliance="alliance_id",
-                         provider="provider_id", recipient="recipient_id")
-    t["alliance_members"] = _ids(t["alliance_members"], membership="membership_id",
-                                 alliance="alliance_id", member="member_id")
-    t["tensions"] = _ids(t["tensions"], tension="tension_id", alliance="alliance_id")
-    t["sources"] = _ids(t["sources"], source="source_id")
-    return t
+    notation_of = notations(read_table(store, "code_labels"))
+    return {name: _ids(as_notations(read_table(store, name), codes, notation_of), renames)
+            for name, (renames, codes) in READS.items()}
 
 
 def _alliances(members: pd.DataFrame) -> pd.DataFrame:

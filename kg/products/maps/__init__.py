@@ -17,7 +17,7 @@ A map is drawn from the published store in four steps, one module each:
 :mod:`~kg.products.maps.model` holds the data the steps pass along.
 """
 
-from kg.products.maps.load import QUERIES, load_map_graph
+from kg.products.maps.load import load_map_graph
 from kg.products.maps.model import (EDGE_KINDS, NODE_KINDS, Fact, MapEdge, MapGraph, MapNode,
                                     Source)
 from kg.products.maps.render import render_map
@@ -25,7 +25,7 @@ from kg.products.maps.select import (AGGREGATE_ABOVE, DEFAULT_MAX_NODES, aggrega
                                      cap, node_scores, organization_iri, restrict)
 from kg.products.maps.write import MapSummary, write_map
 
-__all__ = ["QUERIES", "NODE_KINDS", "EDGE_KINDS", "DEFAULT_MAX_NODES", "AGGREGATE_ABOVE",
+__all__ = ["NODE_KINDS", "EDGE_KINDS", "DEFAULT_MAX_NODES", "AGGREGATE_ABOVE",
            "Source", "Fact", "MapNode", "MapEdge", "MapGraph", "MapSummary",
            "load_map_graph", "organization_iri", "restrict", "aggregate_participants",
            "node_scores", "cap", "render_map", "write_map"]

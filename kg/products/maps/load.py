@@ -1,11 +1,13 @@
 """Reading the map graph from the store: :func:`load_map_graph`.
 
-The organizations and every link between them come from the read queries of
-``queries/maps/``: alliance memberships, ACO participation, board seats and
-representation, vetoes and other reserved powers, services, shares of savings and parent
-companies. Links of one kind between the same two organizations become one edge carrying
-every fact, each with its source (citation and locator) and whether the source reports
-it or the curator inferred it.
+The organizations and every link between them come from the read queries the map shares
+with the analysis (:mod:`kg.analysis.read`, ``queries/tables/``): alliance memberships,
+ACO participation, board seats and representation, vetoes and other reserved powers,
+services, shares of savings and parent companies, with the boards (to find the ACO a
+seat or a power is about), the periods of seats, services and memberships, and the labels
+of the code lists. Links of one kind between the same two organizations become one edge
+carrying every fact, each with its source (citation and locator) and whether the source
+reports it or the curator inferred it.
 
 Examples
 --------
@@ -22,14 +24,12 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from kg.analysis.read import read_table
 from kg.core.iris import CODE, parse_instance_iri
-from kg.core.resources import query_dir
 from kg.products.maps.model import NODE_KINDS, Fact, MapEdge, MapGraph, MapNode, Source
-from kg.sparql.order import select_in_order
+from kg.sparql.order import in_order
 
-__all__ = ["QUERIES", "load_map_graph"]
-
-QUERIES = query_dir() / "maps"
+__all__ = ["load_map_graph"]
 
 
 def _value(v: Any) -> Any:
@@ -44,9 +44,23 @@ def _value(v: Any) -> Any:
     return v
 
 
-def _rows(name: str, store) -> list[dict[str, Any]]:
-    frame = select_in_order(QUERIES / name, store)
+def _rows(store, name: str, order: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The rows of the read table `name`, in `order` when given.
+
+    The tables come in the order the analysis declares; the map takes some in the order of
+    their own nodes instead, which decides the order of an edge's facts and the direction
+    of the links of an alliance without an ACO.
+    """
+    frame = in_order(read_table(store, name), order)
     return [{k: _value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _dated(rows: list[dict[str, Any]], key: str,
+           periods: Mapping[str, tuple[Any, Any]]) -> list[dict[str, Any]]:
+    """`rows` with the ``begin`` and ``end`` of the node in their `key` column."""
+    for row in rows:
+        row["begin"], row["end"] = periods.get(row[key], (None, None))
+    return rows
 
 
 def _year(value: Any) -> int | None:
@@ -110,14 +124,18 @@ def load_map_graph(store) -> MapGraph:
     MapGraph
         Every organization, and one edge per kind of link and ordered pair of organizations.
     """
-    labels = {r["concept"]: (r["label"] or r["notation"]) for r in _rows("code-labels.rq", store)}
+    labels = {r["concept"]: (r["label"] or r["notation"]) for r in _rows(store, "code_labels")}
+    periods = {r["node"]: (r["begin"], r["end"]) for r in _rows(store, "periods")}
+    boards = _rows(store, "boards")
+    aco_of = {r["board"]: r["aco"] for r in boards}
+    board_name = {r["board"]: r["name"] for r in boards}
 
     def label(iri: str | None) -> str | None:
         return labels.get(iri, _notation(iri)) if iri else None
 
     nodes: dict[str, MapNode] = {}
     parents: list[tuple[str, str, Source]] = []
-    for r in _rows("organizations.rq", store):
+    for r in _rows(store, "organizations"):
         iri = r["org"]
         if iri in nodes:  # a second value of a single-valued field: keep the first
             continue
@@ -125,7 +143,7 @@ def load_map_graph(store) -> MapGraph:
         node = MapNode(iri=iri, name=r["name"] or _local_id(iri),
                        kind=kind if kind in NODE_KINDS else "unknown", state=r["state"])
         node.facts.append(("Kind", label(r["kind"]) or "not recorded"))
-        for key, column in (("Profit status", "profit"), ("Scope", "scope")):
+        for key, column in (("Profit status", "profit_status"), ("Scope", "scope")):
             if r[column]:
                 node.facts.append((key, label(r[column])))
         if r["state"]:
@@ -141,22 +159,25 @@ def load_map_graph(store) -> MapGraph:
     builder = _Builder(nodes)
     for child, parent, source in parents:
         builder.add("parent", child, parent, Fact("subsidiary of its parent organization", source))
-    _alliances(builder, _rows("alliance-members.rq", store), label)
-    for r in _rows("participants.rq", store):
+    _alliances(builder, _dated(_rows(store, "alliance_members", ("alliance", "membership")),
+                               "membership", periods), label)
+    for r in _rows(store, "aco_participants", ("participation",)):
         builder.add("participation", r["member"], r["aco"],
                     Fact("participant of the ACO", _source(r), _year(r["begin"]), _year(r["end"])))
-    _boards(builder, _rows("board-seats.rq", store), _rows("board-representation.rq", store))
-    for r in _rows("reserved-powers.rq", store):
+    _boards(builder, _dated(_rows(store, "board_seats", ("seat",)), "seat", periods),
+            _rows(store, "board_representation", ("representation",)), aco_of, board_name)
+    for r in _rows(store, "reserved_powers", ("power",)):
         text = f"{label(r['power_kind']) or 'reserved power'} over {label(r['matter']) or 'board decisions'}"
         if r["description"]:
             text += f": {r['description']}"
-        builder.add("reserved-power", r["holder"], r["aco"], Fact(text, _source(r)))
-    for r in _rows("services.rq", store):
+        builder.add("reserved-power", r["holder"], aco_of.get(r["board"]), Fact(text, _source(r)))
+    for r in _dated(_rows(store, "services", ("service",)), "service", periods):
         status = [s for s in ("promised" if r["promised"] else None, label(r["delivery"])) if s]
         text = (label(r["service_type"]) or "service") + (f" ({', '.join(status)})" if status else "")
         builder.add("service", r["provider"], r["recipient"],
                     Fact(text, _source(r), _year(r["begin"]), _year(r["end"])))
-    _shares(builder, _rows("savings-shares.rq", store), _rows("contract-savings.rq", store), label)
+    _shares(builder, _rows(store, "savings_shares", ("share",)),
+            _rows(store, "savings_results", ("contract", "result")), label)
 
     for edge in builder.edges.values():
         edge.short = _short_label(edge)
@@ -202,21 +223,25 @@ def _alliances(builder: _Builder, rows: list[dict], label) -> None:
                              min(ends) if ends else None))
 
 
-def _boards(builder: _Builder, seats: list[dict], representation: list[dict]) -> None:
+def _boards(builder: _Builder, seats: list[dict], representation: list[dict],
+            aco_of: Mapping[str, str], board_name: Mapping[str, str | None]) -> None:
+    """Seats and representation on a board, drawn as links to the ACO the board governs."""
     for r in seats:
         votes = r["votes"]
         kind = "voting seat" if r["voting"] else ("non-voting seat" if r["voting"] is False else "seat")
-        text = f"{kind} on the {r['board_name'] or 'board'}" + (
+        text = f"{kind} on the {board_name.get(r['board']) or 'board'}" + (
             f" ({votes} vote{'s' if votes != 1 else ''})" if votes is not None else "")
-        builder.add("board-seat", r["holder"], r["aco"],
+        builder.add("board-seat", r["holder"], aco_of.get(r["board"]),
                     Fact(text, _source(r), _year(r["begin"]), _year(r["end"])))
     for r in representation:
-        board = r["board_name"] or "board"
+        if r["board"] not in aco_of:  # a board that governs no ACO is not drawn
+            continue
+        board = board_name.get(r["board"]) or "board"
         if r["represented"]:
-            builder.add("board-seat", r["member"], r["aco"],
+            builder.add("board-seat", r["org"], aco_of[r["board"]],
                         Fact(f"represented on the {board}", _source(r)))
-        elif r["member"] in builder.nodes:  # a reported absence is a fact about the member
-            builder.nodes[r["member"]].facts.append(("Board", f"not represented on the {board}"))
+        elif r["org"] in builder.nodes:  # a reported absence is a fact about the member
+            builder.nodes[r["org"]].facts.append(("Board", f"not represented on the {board}"))
 
 
 def _shares(builder: _Builder, shares: list[dict], results: list[dict], label) -> None:
@@ -225,26 +250,28 @@ def _shares(builder: _Builder, shares: list[dict], results: list[dict], label) -
     for r in results:
         by_contract.setdefault(r["contract"], []).append(r)
     for r in shares:
-        if r["exact"] is not None:
-            share = _percent(r["exact"])
+        exact, low, high = r["share_exact_pct"], r["share_min_pct"], r["share_max_pct"]
+        if exact is not None:
+            share = _percent(exact)
         else:
-            low = (("more than " if r["minimum_exclusive"] else "at least ") + _percent(r["minimum"])
-                   if r["minimum"] is not None else None)
-            high = (("under " if r["maximum_exclusive"] else "at most ") + _percent(r["maximum"])
-                    if r["maximum"] is not None else None)
+            low = (("more than " if r["share_min_exclusive"] else "at least ") + _percent(low)
+                   if low is not None else None)
+            high = (("under " if r["share_max_exclusive"] else "at most ") + _percent(high)
+                    if high is not None else None)
             share = " and ".join(s for s in (low, high) if s) or None
-        level = label(r["level"])
+        level = label(r["share_level"])
         words = ", ".join(s for s in (share, f"described as {level}" if level else None) if s)
+        first, last = r["from_contract_year"], r["to_contract_year"]
         years = [y for y in by_contract.get(r["contract"], [])
-                 if (r["from_year"] is None or (y["contract_year"] or 0) >= r["from_year"])
-                 and (r["to_year"] is None or (y["contract_year"] or 10**6) <= r["to_year"])]
-        earned = [y["earned"] for y in years]
+                 if (first is None or (y["contract_year"] or 0) >= first)
+                 and (last is None or (y["contract_year"] or 10**6) <= last)]
+        earned = [y["earned_savings_usd"] for y in years]
         flow = None
         if years and all(e is not None for e in earned):
             total = float(sum(earned))
             words += f"; the ACO earned {_money(total)} over {len(years)} year(s)"
-            if r["exact"] is not None:
-                flow = total * float(r["exact"]) / 100
+            if exact is not None:
+                flow = total * float(exact) / 100
                 words += f", so {_money(flow)} went to the recipient"
         edge = builder.add("savings-share", r["aco"], r["recipient"],
                            Fact(f"share of shared savings: {words or 'not quantified'}", _source(r)))
