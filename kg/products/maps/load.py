@@ -52,7 +52,8 @@ def _rows(store, name: str, order: tuple[str, ...] = ()) -> list[dict[str, Any]]
     of the links of an alliance without an ACO.
     """
     frame = in_order(read_table(store, name), order)
-    return [{k: _value(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    # every missing value (NA, NaN, NaT) as None, at once rather than cell by cell
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _dated(rows: list[dict[str, Any]], key: str,
