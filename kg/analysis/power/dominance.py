@@ -201,10 +201,6 @@ def _cite_records(*parts: tuple[list[dict], str, str]) -> tuple[str, str]:
     return " | ".join(cites), " | ".join(locators)
 
 
-def _name(names: dict, org) -> str:
-    return names.get(org, org)
-
-
 def _records_by(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
     """The rows of `frame` as records (with their ``_position`` in the table), grouped by
     the tuple of their values in `keys`; rows with a missing key are in no group."""
@@ -534,6 +530,17 @@ def dependency_evidence(partner_ids: Iterable[str], dependency: pd.DataFrame) ->
     Evidence
         Columns ``max_dependency`` and ``sole_sourcing_with_risk``; flag
         ``sole-sourcing-with-risk``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"partner_id": ["p", "p"], "aco": ["A", "B"],
+    ...     "dependency": [1.0, 0.5], "sole_sourcing_with_risk": [True, False],
+    ...     "source_ids": ["s", "s"], "locators": ["p. 1", "p. 2"]})
+    >>> evidence = dependency_evidence(["p", "q"], table)
+    >>> float(evidence.columns["p"]["max_dependency"]), evidence.columns["q"]["max_dependency"]
+    (1.0, None)
+    >>> [(f["flag"], f["reason"]) for f in evidence.flags["p"]]
+    [('sole-sourcing-with-risk', 'sole source of every critical service, sharing risk, at 1 ACO (A)')]
     """
     out = Evidence()
     for pid in dict.fromkeys(partner_ids):

@@ -26,9 +26,6 @@ Examples
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
 
 from kg.analysis.schema import Column, TableSpec
