@@ -1,12 +1,13 @@
 """Benchmark of the maps: layout in Python, drawing in headless Chromium, at three sizes.
 
-For each size, a synthetic graph (bench/synth_alliances.py) is loaded into an in-memory
-store and drawn with every participant as its own node (``participants="all"``), so
-the number of nodes drawn is the number of organizations. Measured, as medians of
-``--runs`` runs:
+For each size, a synthetic graph of that many organizations
+(``kg.ingest.synth.synthesize(organizations=N)``, the national size's proportions) is built,
+loaded into an in-memory store and drawn with every participant as its own node
+(``participants="all"``), so the number of nodes drawn is the number of organizations.
+Measured, as medians of ``--runs`` runs:
 
 - query: reading the organizations and links from the store (kg.products.maps.load_map_graph);
-- layout: positions in Python (kg.products.layout; Graphviz sfdp above 400 nodes);
+- layout: positions in Python (kg.products.maps.layout; Graphviz sfdp above 400 nodes);
 - render: writing the HTML page;
 - drawn: from navigation start to the first complete drawing in headless Chromium
   (``window.__mapReadyAt``, set on vis-network's first ``afterDrawing`` event), which
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import chromium, requests_made  # noqa: E402
-from synth_alliances import generate, load_store  # noqa: E402
+from map_fixtures import synthetic_store  # noqa: E402
 
 SIZES = (1000, 2500, 5000)
 
@@ -62,21 +63,19 @@ def _draw(driver, page: Path) -> tuple[float, float]:
 
 
 def run(sizes, runs: int, workdir: Path) -> list[dict]:
-    from kg.products.layout import layout
-    from kg.products.maps import load_map_graph, render_map, _scores
+    from kg.products.maps import load_map_graph, node_scores, render_map
+    from kg.products.maps.layout import layout
 
     results = []
     with chromium(1400, 900) as driver:
         for size in sizes:
-            data = workdir / f"synth-{size}"
-            generate(data, size, seed=0)
-            store = load_store(data)
+            store = synthetic_store(workdir / f"synth-{size}", size, seed=0, in_memory=True)
             times: dict[str, list[float]] = {k: [] for k in ("query", "layout", "render", "drawn", "filter")}
             for attempt in range(runs):
                 t = time.perf_counter()
                 graph = load_map_graph(store)
                 times["query"].append(time.perf_counter() - t)
-                scores = _scores(graph, None)
+                scores = node_scores(graph, None)
                 t = time.perf_counter()
                 positions = layout(sorted(graph.nodes), [(e.source, e.target) for e in graph.edges],
                                    seed=attempt)
@@ -121,7 +120,7 @@ def report(results: list[dict], runs: int) -> str:
         f"{metadata.version('networkx')}, pyoxigraph {metadata.version('pyoxigraph')}, "
         f"selenium {metadata.version('selenium')}; {_version(['sfdp', '-V'])}; "
         f"{_version(['chromium', '--version'])} (headless, software rendering).",
-        f"Synthetic graphs from bench/synth_alliances.py (seed 0), every participant drawn; "
+        f"Synthetic graphs of kg.ingest.synth (organizations=N, seed 0), every participant drawn; "
         f"medians of {runs} runs, in seconds.",
         "",
         "| nodes | edges | page (MB) | query | layout | render | drawn in browser | filter + redraw |",

@@ -503,13 +503,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
     from kg.analysis.analyze import SCHEMA
+    from kg.analysis.power.dominance import MIN_MARKET_ACOS
 
     def analysis_common(p):
         p.add_argument("--store", default="out/store", metavar="DIR",
                        help="published Oxigraph store (default: out/store)")
-        p.add_argument("--min-market-acos", type=int, default=10, metavar="N",
+        p.add_argument("--min-market-acos", type=int, default=MIN_MARKET_ACOS, metavar="N",
                        help="flag market shares only in markets with at least N ACOs in the "
-                            "graph (default: 10)")
+                            f"graph (default: {MIN_MARKET_ACOS})")
 
     p = sub.add_parser(
         "analyze", help="power and concentration tables (JSON or CSV)",

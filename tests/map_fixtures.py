@@ -1,4 +1,4 @@
-"""Stores for the map tests: the curated data, the tiny fixture, and hostile names."""
+"""Stores for the map tests and the map benchmark: hostile names, and synthetic graphs of a given size."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pyoxigraph as ox
 
 from kg.core.iris import CODE, INSTANCE, ONTOLOGY, PREFIXES
 
-__all__ = ["HOSTILE", "hostile_store"]
+__all__ = ["HOSTILE", "hostile_store", "synthetic_store"]
 
 #: Names that would run a script or break out of an element if written as HTML.
 HOSTILE = [
@@ -56,4 +56,30 @@ def hostile_store() -> ox.Store:
         add(membership, n(prov + "hadPrimarySource"), source)
         add(membership, n(ONTOLOGY + "sourceLocator"), ox.Literal(HOSTILE[3]))
         add(membership, n(ONTOLOGY + "evidenceKind"), n(CODE + "evidence/inferred"))
+    return store
+
+
+def synthetic_store(folder, organizations: int, seed: int = 0, *,
+                    in_memory: bool = False) -> ox.Store:
+    """A built store of `organizations` synthetic organizations (:mod:`kg.ingest.synth`).
+
+    The data are written to ``folder/data`` and built with the SHACL shapes compiled for
+    Oxigraph into ``folder/out``, as ``aco-kg build`` would, so the map reads a published,
+    valid store: the store on disk, or (`in_memory`) its graph and ontology loaded into
+    an in-memory store, as the map benchmark times the queries.
+    """
+    from pathlib import Path
+
+    from kg.graph.build import build
+    from kg.graph.store import open_store
+    from kg.ingest.synth import synthesize
+
+    folder = Path(folder)
+    synthesize(folder / "data", organizations=organizations, seed=seed)
+    build(folder / "data", folder / "out", shacl="oxigraph")
+    if not in_memory:
+        return open_store(folder / "out" / "store")
+    store = ox.Store()
+    store.load(path=str(folder / "out" / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    store.load(path=str(folder / "out" / "ontology.ttl"), format=ox.RdfFormat.TURTLE)
     return store

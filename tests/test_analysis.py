@@ -10,7 +10,9 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import DATA, ROOT, TINY, run_cli
-from kg.analysis.analyze import QUERIES, SCHEMA, analyze, schema_markdown, to_json
+from kg.analysis.analyze import READS, SCHEMA, TABLES, analyze, schema_markdown, to_json
+from kg.analysis.read import QUERIES, TABLE_NAMES
+from kg.analysis.schema import Column, ColumnDriftError, TableSpec
 from kg.graph.build import build
 
 
@@ -34,16 +36,43 @@ def curated_tables(curated_store):
 
 
 @pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.name)
-def test_every_analysis_query_has_a_header_and_parses(path):
+def test_every_read_query_has_a_header_and_parses(path):
+    from kg.sparql.catalogue import parse_header
+
     text = path.read_text(encoding="utf-8")
-    header = [line for line in text.splitlines() if line.startswith("#")]
-    for key in ("# question:", "# returns:"):  # no "# param:" line: these take none
-        assert any(line.startswith(key) for line in header), f"{path.name} lacks '{key}'"
-    returns = next(line for line in header if line.startswith("# returns:"))
+    header = parse_header(text, path.name)  # the order names returned columns
+    assert header.question and not header.parameters  # the read queries take no parameter
     projected = re.search(r"SELECT(.*?)WHERE", text, re.S).group(1)
-    for variable in re.findall(r"\?(\w+)", projected):
-        assert variable in returns, f"{path.name}: ?{variable} is not documented"
+    assert re.findall(r"\?(\w+)", projected) == list(header.returns), path.name
+    assert header.order, f"{path.name} declares no order"
+    columns = next(line for line in text.splitlines() if line.startswith("# note: columns:"))
+    for variable in header.returns:  # each column is described
+        assert re.search(rf"\b{variable}\b", columns), f"{path.name}: {variable} not described"
+    readers = re.search(r"# note: read by (the analysis and the map|the analysis|the map)\b", text)
+    assert readers, f"{path.name} does not say who reads it"
     list(ox.Store().query(text))  # parses and runs on an empty store
+
+
+def test_the_map_and_the_analysis_read_one_set_of_queries():
+    import kg.products.maps.load as map_load
+
+    assert not (ROOT / "queries" / "analysis").exists() and not (ROOT / "queries" / "maps").exists()
+    map_reads = set(re.findall(r'_rows\(store, "(\w+)"', (ROOT / "kg" / "products" / "maps" /
+                                                           "load.py").read_text()))
+    analysis_reads = set(READS) | {"code_labels"}
+    assert map_reads and map_reads <= set(TABLE_NAMES) and analysis_reads <= set(TABLE_NAMES)
+    assert map_reads | analysis_reads == set(TABLE_NAMES)  # no query that nobody reads
+    shared = map_reads & analysis_reads
+    assert {"organizations", "board_seats", "reserved_powers", "services", "savings_shares",
+            "savings_results", "alliance_members", "board_representation", "boards"} <= shared
+    for name in TABLE_NAMES:  # each header says who reads it, truthfully
+        text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+        said = re.search(r"# note: read by (the analysis and the map|the analysis|the map)\b",
+                         text).group(1)
+        actual = {(True, True): "the analysis and the map", (True, False): "the analysis",
+                  (False, True): "the map"}[(name in analysis_reads, name in map_reads)]
+        assert said == actual, name
+    assert map_load.read_table.__module__ == "kg.analysis.read"
 
 
 def test_no_sparql_text_inside_the_analysis_modules():
@@ -52,14 +81,110 @@ def test_no_sparql_text_inside_the_analysis_modules():
 
 
 def test_tables_have_exactly_the_documented_columns(curated_tables):
-    assert list(curated_tables) == list(SCHEMA)
-    for name, (_, columns) in SCHEMA.items():
-        assert list(curated_tables[name].columns) == [c for c, _, _ in columns], name
+    # analyze no longer reindexes its tables to the schema, so this compares what the
+    # makers built with what they declare
+    assert list(curated_tables) == list(SCHEMA) == [spec.name for spec in TABLES]
+    for spec in TABLES:
+        assert list(curated_tables[spec.name].columns) == spec.names, spec.name
+        assert SCHEMA[spec.name][1] == [(c.name, c.type, c.meaning) for c in spec.columns]
+    assert all(len(curated_tables[name]) for name in SCHEMA)  # every table has rows here
+
+
+@pytest.mark.parametrize("drift, message", [
+    ("missing", "table dependency: missing locators"),
+    ("extra", "table dependency: not declared surprise"),
+    ("moved", "table dependency: columns in the order"),
+])
+def test_a_table_whose_columns_drift_from_its_declaration_fails(tiny_store, monkeypatch,
+                                                                drift, message):
+    import kg.analysis.power.dependency as module
+
+    made = module.dependency
+
+    def drifted(services):
+        frame = made(services)
+        if drift == "missing":
+            return frame.drop(columns=["locators"])
+        if drift == "extra":
+            return frame.assign(surprise=1)
+        return frame[list(frame.columns[1:]) + [frame.columns[0]]]
+
+    monkeypatch.setattr(module, "dependency", drifted)
+    with pytest.raises(ColumnDriftError, match=re.escape(message)):
+        analyze(tiny_store)
+
+
+def test_a_maker_cannot_fill_or_drop_a_column_silently():
+    spec = TableSpec("t", "one row", (Column("a", "integer", "a"), Column("b", "string", "b")))
+    assert spec.from_records([{"a": 1, "b": "x"}]).to_dict("records") == [{"a": 1, "b": "x"}]
+    with pytest.raises(ColumnDriftError, match="missing b"):
+        spec.from_records([{"a": 1}])  # a DataFrame(columns=...) would fill b with NaN
+    with pytest.raises(ColumnDriftError, match="not declared c"):
+        spec.from_records([{"a": 1, "b": "x", "c": 2}])  # ... and drop c
+    with pytest.raises(ValueError, match="twice"):
+        TableSpec("t", "one row", (Column("a", "integer", "a"), Column("a", "string", "b")))
+    with pytest.raises(ValueError, match="not one of"):
+        Column("a", "float", "a")
 
 
 def test_readme_documents_the_schema_as_generated():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert schema_markdown() in readme
+
+
+def test_readme_states_the_thresholds_the_code_applies():
+    from kg.analysis.power.dominance import thresholds_markdown
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- thresholds:start -->\n")[1].split("<!-- thresholds:end -->")[0]
+    assert section == thresholds_markdown()
+    assert "| `market-share` | share above 30% with a change in HHI above 100;" in section
+
+
+def test_each_threshold_is_written_once():
+    from kg.analysis.power.concentration import (HMG2010_HIGH_HHI, HMG2010_MODERATE_HHI,
+                                                 MG2023_HIGH_HHI)
+    from kg.analysis.power.dominance import FLAG_RULES, FLAG_THRESHOLDS
+    from kg.analysis.power.money import MAJORITY_SHARE_PCT
+    from kg.analysis.power.voting import NON_PARTICIPANT_VOTES_MAX
+
+    # the HHI thresholds: no other module of the analysis or the products, and no template,
+    # writes one of them as a number
+    numbers = {MG2023_HIGH_HHI, HMG2010_MODERATE_HHI, HMG2010_HIGH_HHI}
+    pattern = re.compile("|".join(rf"\b{n // 1000},?{n % 1000:03d}\b" for n in numbers))
+    sources = [p for folder in ("analysis", "products") for p in (ROOT / "kg" / folder).rglob("*")
+               if p.suffix in (".py", ".j2", ".js")]
+    assert len(sources) > 10
+    for path in sources:
+        if path.name != "concentration.py":
+            assert not pattern.search(path.read_text(encoding="utf-8")), path
+    # the flags' texts are built from the constants
+    assert f"{NON_PARTICIPANT_VOTES_MAX:.0%}".replace("%", "pct") in "over-25pct-of-votes"
+    assert FLAG_THRESHOLDS["majority-capture"].startswith(f"more than {MAJORITY_SHARE_PCT}%")
+    assert set(FLAG_THRESHOLDS) == set(FLAG_RULES)
+    # a competency question cannot import the constant: its figures are checked against it
+    cq10 = (ROOT / "queries" / "cq-10-large-share-withdrawn-resources.rq").read_text()
+    figures = re.findall(r"\?share(?:Exact|Min) [>=] (\d+)", cq10)
+    assert figures and {int(f) for f in figures} == {MAJORITY_SHARE_PCT}
+
+
+@pytest.mark.parametrize("share, change, acos, raised", [
+    (31.0, 101.0, 10, True),
+    (30.0, 101.0, 10, False),   # at the share threshold: not above it
+    (31.0, 100.0, 10, False),   # at the change threshold
+    (31.0, 101.0, 9, False),    # a market smaller than the minimum is not flagged
+])
+def test_market_share_flag_at_its_thresholds(share, change, acos, raised):
+    from kg.analysis.power.dominance import market_evidence
+
+    partners = pd.DataFrame({"partner_id": ["p"], "firm_id": ["p"]})
+    market = {"scope": "TX", "year": 2023, "measure": "acos", "links": "reported"}
+    shares = pd.DataFrame([{**market, "firm_id": "p", "acos": 3, "share_pct": share}])
+    markets = pd.DataFrame([{**market, "acos": acos, "rollup_delta_hhi": change,
+                             "reason": "HHI 2,000 in TX"}])
+    evidence = market_evidence(partners, shares, markets, min_market_acos=10)
+    assert evidence.columns == {"p": {"max_market_share_pct": share}}
+    assert [f["flag"] for f in evidence.flags["p"]] == (["market-share"] if raised else [])
 
 
 def test_milbank_partners_are_ranked_with_veto_seats_and_savings_share(curated_tables):

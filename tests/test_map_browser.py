@@ -20,9 +20,8 @@ from kg.graph.store import open_store
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT / "bench"))
 from browser import available, chromium, requests_made  # noqa: E402
-from map_fixtures import HOSTILE, hostile_store  # noqa: E402
+from map_fixtures import HOSTILE, hostile_store, synthetic_store  # noqa: E402
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not available(), reason="needs chromium and chromium-driver "
@@ -196,10 +195,8 @@ def test_layout_stays_where_python_put_it(browser, stores, tmp_path):
 
 
 def test_large_generated_map_opens_with_a_cap_message(browser, tmp_path):
-    from synth_alliances import generate, load_store
-    generate(tmp_path / "synth", 1500, seed=1)
     page = tmp_path / "large.html"
-    summary = write_map(load_store(tmp_path / "synth"), page, max_nodes=400)
+    summary = write_map(synthetic_store(tmp_path / "synth", 1500, seed=1), page, max_nodes=400)
     assert summary.nodes == 400 < summary.total_nodes
     _open(browser, page)
     assert browser.execute_script("return window.__map.nodes.length") == 400

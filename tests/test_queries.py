@@ -306,8 +306,9 @@ def test_kg_query_sorts_a_query_by_its_declared_order(published):
     # the map and analysis queries have no ORDER BY (it is slow on Oxigraph) and declare
     # their order instead: run through kg.query, their rows come in that order
     import kg
-    path = ROOT / "queries" / "maps" / "board-seats.rq"
+    path = ROOT / "queries" / "tables" / "board_seats.rq"
     assert "ORDER BY" not in path.read_text().upper().split("WHERE")[-1]
     frame = kg.query(path, store=published["data"] / "store")
     assert len(frame) > 1
-    assert frame["seat"].tolist() == sorted(frame["seat"])
+    rows = list(zip(frame["board"], frame["seat"]))  # '# order: board seat'
+    assert rows == sorted(rows)

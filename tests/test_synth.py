@@ -157,3 +157,21 @@ def test_cli_synth_writes_and_refuses_bad_arguments(tmp_path, capsys):
     assert main(["synth", "--acos", "0", "--out", str(tmp_path)]) == 2
     assert main(["synth", "--out", str(tmp_path)]) == 2
     assert "give --acos" in capsys.readouterr().err
+
+
+def test_a_size_by_number_of_organizations(tmp_path):
+    # the map tests and benchmark draw graphs of a given number of nodes
+    written = synthesize(tmp_path / "a", organizations=1000, seed=0)
+    organizations = _read(tmp_path / "a", "organizations")
+    assert written["organizations"] == len(organizations) == 1000
+    kinds = organizations["kind"].value_counts()
+    national = SIZES["national"]
+    assert kinds["aco"] == round(1000 * national["acos"] / (national["acos"] + national["participants"]))
+    assert 2 <= kinds["management-partner"] <= 10
+    assert written["aco_participants"] == 1000 - kinds["aco"] - kinds["management-partner"]
+    synthesize(tmp_path / "b", organizations=1000, seed=0)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    with pytest.raises(ValueError, match="not both"):
+        synthesize(tmp_path / "c", acos=5, organizations=100)
+    with pytest.raises(ValueError, match="cannot hold"):
+        synthesize(tmp_path / "c", organizations=2)

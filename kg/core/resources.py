@@ -57,7 +57,7 @@ def ontology_dir() -> Path:
 
 
 def query_dir() -> Path:
-    """The query catalogue: ``cq-*.rq``, ``*-violation.rq``, ``analysis/``, ``maps/``."""
+    """The query catalogue: ``cq-*.rq``, ``*-violation.rq`` and the read queries ``tables/``."""
     return resource("queries")
 
 

@@ -100,7 +100,7 @@ import pandas as pd
 from kg.core.dictionary import load_dictionary
 from kg.core.resources import data_dir
 
-__all__ = ["CmsFit", "LITERATURE", "SIZES", "fit_cms", "synthesize"]
+__all__ = ["CmsFit", "LITERATURE", "SIZES", "fit_cms", "organizations_size", "synthesize"]
 
 CMS_DIR = data_dir() / "cms"
 PARTNER_DOMAINS = data_dir() / "partner_domains.csv"
@@ -276,6 +276,30 @@ def _partner_count(fit: CmsFit, partnered: int) -> int:
     return max(2, partnered)
 
 
+def _partnered(rng: np.random.Generator, n: int) -> np.ndarray:
+    """The ACOs (positions) that have a management partner, at the literature's share."""
+    return np.flatnonzero(rng.random(n) < LITERATURE["partnered_share"])
+
+
+def _partners(fit: CmsFit, partnered: np.ndarray) -> int:
+    """The number of partners for these partnered ACOs (none without any)."""
+    return _partner_count(fit, len(partnered)) if len(partnered) else 0
+
+
+def organizations_size(organizations: int) -> int:
+    """The ACOs of a dataset of `organizations` organizations, in the national proportion.
+
+    The national size has 20 participants per ACO (:data:`SIZES`); partners come on top of
+    both and are few (seven from a few hundred organizations on).
+
+    >>> organizations_size(1000), organizations_size(31_507)
+    (48, 1500)
+    """
+    national = SIZES["national"]
+    share = national["acos"] / (national["acos"] + national["participants"])
+    return max(1, round(organizations * share))
+
+
 def _money(values: np.ndarray) -> list[str]:
     return [f"{v:.2f}" for v in values]
 
@@ -367,16 +391,17 @@ def _clinicians(table: "_Rows", rng: np.random.Generator, fit: CmsFit, total: in
                  **prov)
 
 
-def synthesize(out: str | Path, *, acos: int, seed: int = 0, participants: int | None = None,
-               clinicians: int = 0, fit: CmsFit | None = None) -> dict[str, int]:
-    """Write a synthetic dataset of `acos` ACOs into the folder `out`.
+def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
+               participants: int | None = None, clinicians: int = 0, fit: CmsFit | None = None,
+               organizations: int | None = None) -> dict[str, int]:
+    """Write a synthetic dataset of `acos` ACOs, or of `organizations` organizations, into `out`.
 
     Parameters
     ----------
     out : str or Path
         Folder to write (created; files of the dictionary are overwritten).
     acos : int
-        Number of ACOs (at least 1).
+        Number of ACOs (at least 1); give it or `organizations`.
     seed : int
         Seed of the one random generator.
     participants : int, optional
@@ -389,12 +414,35 @@ def synthesize(out: str | Path, *, acos: int, seed: int = 0, participants: int |
         them and left (with an ``end``).
     fit : CmsFit, optional
         Fitted parameters (default: :func:`fit_cms` on the shipped files).
+    organizations : int, optional
+        Instead of `acos` and `participants`: the number of organizations (ACOs,
+        participants and partners together, exactly), as many ACOs to participants as the
+        national size has (:func:`organizations_size`). A graph of a given number of nodes,
+        as the map benchmark and the map tests draw.
 
     Returns
     -------
     dict of str to int
         Rows written per resource.
+
+    Raises
+    ------
+    ValueError
+        For no `acos` or `organizations` (or both), or too few organizations for the ACOs
+        (each has a participant) and their partners.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> synthesize(tempfile.mkdtemp(), organizations=400, seed=3)["organizations"]
+    400
     """
+    if (acos is None) == (organizations is None):
+        raise ValueError("give acos or organizations, not both")
+    if organizations is not None:
+        if participants is not None:
+            raise ValueError("organizations sets the participants: give one or the other")
+        acos = organizations_size(organizations)
     if acos < 1:
         raise ValueError("acos must be at least 1")
     fit = fit or fit_cms()
@@ -403,8 +451,10 @@ def synthesize(out: str | Path, *, acos: int, seed: int = 0, participants: int |
     rows = {r.name: _Rows(r.columns) for r in dictionary.resources}
     source = "synth"
     prov = {"source_id": source, "evidence": "reported"}
+    made_by = (f"aco-kg synth --acos {acos} --seed {seed}" if organizations is None else
+               f"kg.ingest.synth.synthesize(organizations={organizations}, seed={seed})")
     rows["sources"].add(source_id=source, title=f"aco-kg synthetic dataset ({acos} ACOs, seed {seed})",
-                        authors="aco-kg synth", citation=f"aco-kg synth --acos {acos} --seed {seed}: "
+                        authors="aco-kg synth", citation=f"{made_by}: "
                         "synthetic data with parameters fitted to CMS MSSP files (not real facts)",
                         source_kind="data-file")
     n = acos
@@ -454,6 +504,15 @@ def synthesize(out: str | Path, *, acos: int, seed: int = 0, participants: int |
             **prov)
 
     # participants, each in one ACO (a TIN billing primary care can be in one MSSP ACO)
+    partnered = None
+    if organizations is not None:
+        # drawn before the participants here (after them otherwise, so that the named
+        # sizes stay as they were): the number of partners fixes the participants'
+        partnered = _partnered(rng, n)
+        participants = organizations - n - _partners(fit, partnered)
+        if participants < n:
+            raise ValueError(f"{organizations} organizations cannot hold {n} ACOs, a "
+                             f"participant for each and {_partners(fit, partnered)} partners")
     counts = _spread(rng, fit.log_participants, n, participants)
     total = int(counts.sum())
     par_ids = [f"syn-par-{i:07d}" for i in range(1, total + 1)]
@@ -471,8 +530,9 @@ def synthesize(out: str | Path, *, acos: int, seed: int = 0, participants: int |
     first_participant = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
     # partners and alliances
-    partnered = np.flatnonzero(rng.random(n) < LITERATURE["partnered_share"])
-    k = _partner_count(fit, len(partnered)) if len(partnered) else 0
+    if partnered is None:
+        partnered = _partnered(rng, n)
+    k = _partners(fit, partnered)
     partner_ids = [f"syn-partner-{i:03d}" for i in range(1, k + 1)]
     if k:
         for i, pid in enumerate(partner_ids):

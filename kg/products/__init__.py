@@ -1,7 +1,7 @@
 """Stage 5, products: what people read and open.
 
 - :mod:`kg.products.report`: the offline HTML report on power and concentration;
-- :mod:`kg.products.maps`, :mod:`kg.products.layout`: the interactive network maps;
+- :mod:`kg.products.maps`: the interactive network maps (load, select, layout, render);
 - :mod:`kg.products.docs_site`: the ontology reference and the query catalogue;
 - :mod:`kg.products.formats`: query and analysis results as a table, CSV, TSV or JSON;
 - :mod:`kg.products.bundle`: the report and map a build publishes with the graph.

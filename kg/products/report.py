@@ -131,14 +131,35 @@ def render_report(tables: dict[str, pd.DataFrame], title: str = "Power and conce
     central = tables["centrality"]
     records["partner_centrality"] = central[central["node"].isin(partner_ids)].to_dict("records")
     return template.render(title=title, t=records, charts=_charts(tables), refs=refs,
+                           th=_thresholds(),
                            isnan=lambda v: v is None or (isinstance(v, float) and math.isnan(v)))
 
 
-def write_report(store, path: str | Path, min_market_acos: int = 10) -> Path:
-    """Analyze `store` (a store or its folder) and write the HTML report to `path`."""
+def _thresholds() -> dict:
+    """The thresholds the methods section states, read from the modules that apply them."""
+    from kg.analysis.power.concentration import guideline_readings
+    from kg.analysis.power.dependency import SOLE_SOURCING
+    from kg.analysis.power.dominance import FLAG_RULES
+    from kg.analysis.power.money import MAJORITY_SHARE_PCT, MAJORITY_SOURCE
+    from kg.analysis.power.voting import NON_PARTICIPANT_VOTES_MAX, PARTICIPANT_CONTROL
+
+    return {"readings": guideline_readings(), "flag_rules": FLAG_RULES,
+            "majority_share_pct": MAJORITY_SHARE_PCT, "majority_source": MAJORITY_SOURCE,
+            "sole_sourcing": SOLE_SOURCING, "participant_control": PARTICIPANT_CONTROL,
+            "non_participant_votes_max": NON_PARTICIPANT_VOTES_MAX}
+
+
+def write_report(store, path: str | Path, min_market_acos: int | None = None) -> Path:
+    """Analyze `store` (a store or its folder) and write the HTML report to `path`.
+
+    `min_market_acos` defaults to :data:`kg.analysis.power.dominance.MIN_MARKET_ACOS`.
+    """
     from kg.analysis.analyze import analyze
+    from kg.analysis.power.dominance import MIN_MARKET_ACOS
+
     path = Path(path)
-    html = render_report(analyze(store, min_market_acos=min_market_acos))
+    html = render_report(analyze(store, min_market_acos=MIN_MARKET_ACOS
+                                 if min_market_acos is None else min_market_acos))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(html, encoding="utf-8")

@@ -190,7 +190,7 @@ def list_queries(directory: str | Path = QUERY_DIR) -> list[CannedQuery]:
     """Return every query of the catalogue (``**/*.rq`` under `directory`), sorted by name.
 
     A query's name is its path below `directory` without ``.rq``
-    (``cq-01-acos-with-management-partner``, ``analysis/...``).
+    (``cq-01-acos-with-management-partner``, ``tables/organizations``).
     """
     directory = Path(directory)
     return [_load(path, directory) for path in sorted(directory.rglob("*.rq"))]

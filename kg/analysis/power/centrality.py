@@ -32,11 +32,27 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from kg.analysis.schema import Column, TableSpec
+
 __all__ = ["bonacich_power", "spectral_radius", "default_betas", "control_pagerank",
-           "betweenness", "brokerage", "SAMPLE_ABOVE"]
+           "betweenness", "brokerage", "centrality_table", "SAMPLE_ABOVE", "CENTRALITY"]
 
 #: Betweenness is estimated from a seeded sample of sources above this many nodes.
 SAMPLE_ABOVE = 2000
+
+#: The ``centrality`` table that :func:`centrality_table` makes.
+CENTRALITY = TableSpec("centrality", "one organization in the control graph", (
+    Column("node", "string", "organization id"),
+    Column("name", "string", "name"),
+    Column("kind", "string", "org kind"),
+    Column("pagerank", "number", "PageRank, read upwards"),
+    Column("bonacich_positive", "number", "Bonacich power with beta_positive"),
+    Column("bonacich_negative", "number", "Bonacich power with beta_negative"),
+    Column("beta_positive", "number", "0.5 / lambda_max (0.5 if acyclic)"),
+    Column("beta_negative", "number", "-beta_positive"),
+    Column("betweenness", "number",
+           "normalized betweenness (sampled with a seed above 2,000 nodes)"),
+))
 
 
 def _adjacency(graph: nx.Graph, weight: str | None):
@@ -258,3 +274,43 @@ def brokerage(graph: nx.Graph, seed: int = 0, sample_size: int = 500,
     k = min(sample_size, n) if n > sample_above else None
     scores = betweenness(graph, k=k, seed=seed if k else None)
     return pd.Series(scores, name="betweenness").rename_axis("node")
+
+
+def centrality_table(control: nx.DiGraph) -> pd.DataFrame:
+    """Every organization of the control graph with its network power.
+
+    Parameters
+    ----------
+    control : networkx.DiGraph
+        :func:`kg.analysis.networks.control_graph`: ties from controller to controlled,
+        nodes with ``name`` and ``kind``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CENTRALITY`: PageRank read upwards, Bonacich power with
+        ``beta = +-0.5 / lambda_max`` of the undirected graph, and brokerage.
+
+    Examples
+    --------
+    >>> control = nx.DiGraph([("partner", "aco-1"), ("partner", "aco-2")])
+    >>> nx.set_node_attributes(control, {"partner": "P", "aco-1": "A1", "aco-2": "A2"}, "name")
+    >>> table = centrality_table(control)
+    >>> table["node"].tolist(), float(table["betweenness"].iloc[0])
+    (['partner', 'aco-1', 'aco-2'], 1.0)
+    """
+    # control.to_undirected() without deep-copying the attributes (only weights are read)
+    undirected = nx.Graph()
+    undirected.add_nodes_from(control)
+    undirected.add_edges_from(control.edges(data=True))
+    plus, minus = default_betas(undirected)
+    frame = pd.DataFrame({
+        "name": pd.Series(dict(control.nodes(data="name"))),
+        "kind": pd.Series(dict(control.nodes(data="kind"))),
+        "pagerank": control_pagerank(control),
+        "bonacich_positive": bonacich_power(undirected, plus),
+        "bonacich_negative": bonacich_power(undirected, minus),
+    })
+    frame["beta_positive"], frame["beta_negative"] = plus, minus
+    frame["betweenness"] = brokerage(control)
+    return CENTRALITY.check(frame.rename_axis("node").reset_index())

@@ -13,12 +13,10 @@ Two changes in HHI are reported:
   is the merger ``delta = sum over firms of 2 s_i s_j`` of all the ACOs each partner brought
   together, the series of acquisitions the 2023 guidelines (Guideline 8) judge as a whole.
 
-2023 DOJ/FTC Merger Guidelines: a market with HHI above 1,800 is highly concentrated; a
-change above 100 there, or a firm share above 30% with a change above 100, triggers the
-structural presumption. 2010 Horizontal Merger Guidelines: below 1,500 unconcentrated,
-1,500 to 2,500 moderately, above 2,500 highly concentrated; in a highly concentrated market
-a change above 200 is presumed to enhance market power and one of 100 to 200 raises
-significant concerns, as does a change above 100 in a moderately concentrated market.
+The readings of the 2023 DOJ/FTC Merger Guidelines (:func:`mg2023`) and of the 2010
+Horizontal Merger Guidelines (:func:`band_2010`, :func:`hmg2010`) use the thresholds
+defined once below (``MG2023_*``, ``HMG2010_*``, each with its source);
+:func:`guideline_readings` says them in words for the README and the report.
 
 Links that are only inferred (``link_evidence == "inferred"``) are counted separately: the
 ``reported`` rows treat those ACOs as independent, the ``reported+inferred`` rows (present
@@ -32,6 +30,8 @@ Examples
 80.0
 >>> mg2023(2450.0, 150.0, 45.0)
 'presumption: HHI above 1,800 and change above 100'
+>>> MG2023_HIGH_HHI, MG2023_CHANGE, MG2023_SHARE_PCT
+(1800, 100, 30)
 """
 
 from __future__ import annotations
@@ -42,8 +42,39 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["hhi", "cr4", "band_2010", "hmg2010", "mg2023", "market_shares", "concentration",
-           "MEASURES", "SHARE_COLUMNS", "MARKET_COLUMNS"]
+from kg.analysis.schema import Column, TableSpec
+
+__all__ = ["hhi", "cr4", "band_2010", "hmg2010", "mg2023", "guideline_readings",
+           "market_shares", "concentration", "MEASURES", "MARKET_SHARES", "CONCENTRATION",
+           "MG2023", "MG2023_HIGH_HHI", "MG2023_CHANGE", "MG2023_SHARE_PCT", "HMG2010",
+           "HMG2010_MODERATE_HHI", "HMG2010_HIGH_HHI", "HMG2010_CONCERN_CHANGE",
+           "HMG2010_PRESUMPTION_CHANGE"]
+
+#: The 2023 guidelines, as cited by the readings and the market-share flag.
+MG2023 = ("U.S. Department of Justice and Federal Trade Commission, Merger Guidelines "
+          "(December 18, 2023), Guideline 1")
+#: 2023 guidelines: a market with an HHI above this is highly concentrated.
+MG2023_HIGH_HHI = 1800
+#: 2023 guidelines: a change in HHI above this in a highly concentrated market, or together
+#: with a merged firm's share above :data:`MG2023_SHARE_PCT`, triggers the structural
+#: presumption that the merger substantially lessens competition.
+MG2023_CHANGE = 100
+#: 2023 guidelines: the merged firm's share (percent) above which a change in HHI above
+#: :data:`MG2023_CHANGE` triggers the presumption, whatever the HHI.
+MG2023_SHARE_PCT = 30
+#: The 2010 guidelines, as cited by their readings.
+HMG2010 = ("U.S. Department of Justice and Federal Trade Commission, Horizontal Merger "
+           "Guidelines (August 19, 2010), section 5.3")
+#: 2010 guidelines: below this HHI a market is unconcentrated, from it moderately concentrated.
+HMG2010_MODERATE_HHI = 1500
+#: 2010 guidelines: above this HHI a market is highly concentrated.
+HMG2010_HIGH_HHI = 2500
+#: 2010 guidelines: a change in HHI above this raises significant competitive concerns in a
+#: moderately or highly concentrated market.
+HMG2010_CONCERN_CHANGE = 100
+#: 2010 guidelines: in a highly concentrated market, a change above this is presumed likely
+#: to enhance market power.
+HMG2010_PRESUMPTION_CHANGE = 200
 
 #: measure name -> (column of the ACO table, label used in reasons)
 MEASURES: dict[str, tuple[str | None, str]] = {
@@ -51,12 +82,41 @@ MEASURES: dict[str, tuple[str | None, str]] = {
     "beneficiaries": ("assigned_beneficiaries", "assigned beneficiaries"),
     "earned_savings": ("earned_savings_usd", "earned savings"),
 }
-SHARE_COLUMNS = ["scope", "year", "measure", "links", "firm_id", "acos", "value", "share_pct",
-                 "inferred_acos"]
-MARKET_COLUMNS = ["scope", "year", "measure", "links", "acos", "firms", "missing", "total",
-                  "hhi", "cr4", "top_firm", "top_share_pct", "hhi_independent",
-                  "rollup_delta_hhi", "delta_hhi", "band_2010", "hmg2010", "mg2023",
-                  "mg2023_trend", "reason"]
+#: The ``market_shares`` table that :func:`market_shares` makes.
+MARKET_SHARES = TableSpec("market_shares", "one firm in one market", (
+    Column("scope", "string", "national or a state"),
+    Column("year", "integer", "empty: undated"),
+    Column("measure", "string", "acos, beneficiaries or earned_savings"),
+    Column("links", "string", "reported, or reported+inferred"),
+    Column("firm_id", "string", "firm"),
+    Column("acos", "integer", "its ACOs"),
+    Column("value", "number", "its total of the measure"),
+    Column("share_pct", "number", "its share (empty: unknown)"),
+    Column("inferred_acos", "integer", "ACOs counted through inferred links"),
+))
+#: The ``concentration`` table that :func:`concentration` makes.
+CONCENTRATION = TableSpec("concentration", "one market", (
+    Column("scope", "string", "national or a state"),
+    Column("year", "integer", "empty: undated"),
+    Column("measure", "string", "acos, beneficiaries or earned_savings"),
+    Column("links", "string", "reported, or reported+inferred"),
+    Column("acos", "integer", "ACOs"),
+    Column("firms", "integer", "firms"),
+    Column("missing", "integer", "ACOs lacking the measure"),
+    Column("total", "number", "market total"),
+    Column("hhi", "number", "HHI (0-10,000)"),
+    Column("cr4", "number", "four-firm ratio (percent)"),
+    Column("top_firm", "string", "largest firm"),
+    Column("top_share_pct", "number", "its share"),
+    Column("hhi_independent", "number", "HHI if every ACO were independent"),
+    Column("rollup_delta_hhi", "number", "hhi - hhi_independent"),
+    Column("delta_hhi", "number", "change from the previous calendar year"),
+    Column("band_2010", "string", "2010 guidelines band"),
+    Column("hmg2010", "string", "2010 reading with the roll-up change"),
+    Column("mg2023", "string", "2023 reading with the roll-up change"),
+    Column("mg2023_trend", "string", "2023 reading with the year-on-year change"),
+    Column("reason", "string", "in words"),
+))
 _TOLERANCE = 1e-6
 
 
@@ -114,9 +174,9 @@ def band_2010(index: float) -> str:
     """
     if index is None or pd.isna(index):
         return "unknown"
-    if index < 1500:
+    if index < HMG2010_MODERATE_HHI:
         return "unconcentrated"
-    return "moderately concentrated" if index <= 2500 else "highly concentrated"
+    return "moderately concentrated" if index <= HMG2010_HIGH_HHI else "highly concentrated"
 
 
 def hmg2010(index: float, delta: float) -> str:
@@ -128,12 +188,15 @@ def hmg2010(index: float, delta: float) -> str:
     band = band_2010(index)
     if band == "unknown" or delta is None or pd.isna(delta):
         return band
-    if band == "highly concentrated" and delta > 200:
-        return f"{band}, change above 200: presumed to enhance market power"
-    if band == "highly concentrated" and delta > 100:
-        return f"{band}, change 100-200: significant competitive concerns"
-    if band == "moderately concentrated" and delta > 100:
-        return f"{band}, change above 100: potentially significant competitive concerns"
+    if band == "highly concentrated" and delta > HMG2010_PRESUMPTION_CHANGE:
+        return (f"{band}, change above {HMG2010_PRESUMPTION_CHANGE}: presumed to enhance "
+                "market power")
+    if band == "highly concentrated" and delta > HMG2010_CONCERN_CHANGE:
+        return (f"{band}, change {HMG2010_CONCERN_CHANGE}-{HMG2010_PRESUMPTION_CHANGE}: "
+                "significant competitive concerns")
+    if band == "moderately concentrated" and delta > HMG2010_CONCERN_CHANGE:
+        return (f"{band}, change above {HMG2010_CONCERN_CHANGE}: potentially significant "
+                "competitive concerns")
     return band
 
 
@@ -148,14 +211,38 @@ def mg2023(index: float, delta: float, top_share: float) -> str:
     if index is None or pd.isna(index):
         return "unknown"
     change_known = delta is not None and not pd.isna(delta)
-    if change_known and delta > 100:
-        if index > 1800:
-            return "presumption: HHI above 1,800 and change above 100"
-        if top_share is not None and not pd.isna(top_share) and top_share > 30:
-            return "presumption: share above 30% and change above 100"
-    if index > 1800:
+    if change_known and delta > MG2023_CHANGE:
+        if index > MG2023_HIGH_HHI:
+            return f"presumption: HHI above {MG2023_HIGH_HHI:,} and change above {MG2023_CHANGE}"
+        if top_share is not None and not pd.isna(top_share) and top_share > MG2023_SHARE_PCT:
+            return (f"presumption: share above {MG2023_SHARE_PCT}% and change above "
+                    f"{MG2023_CHANGE}")
+    if index > MG2023_HIGH_HHI:
         return "highly concentrated" if change_known else "highly concentrated (change unknown)"
-    return "below 1,800"
+    return f"below {MG2023_HIGH_HHI:,}"
+
+
+def guideline_readings() -> list[str]:
+    """The readings of the two guidelines in words, from the thresholds above.
+
+    The README's power section and the report's methods print these sentences, so that
+    the numbers they show are the ones the code applies.
+
+    >>> guideline_readings()[0][:71]
+    '2023 Merger Guidelines: an HHI above 1,800 is highly concentrated, and '
+    """
+    return [
+        f"2023 Merger Guidelines: an HHI above {MG2023_HIGH_HHI:,} is highly concentrated, "
+        f"and an HHI above {MG2023_HIGH_HHI:,} with a change above {MG2023_CHANGE}, or a "
+        f"share above {MG2023_SHARE_PCT}% with a change above {MG2023_CHANGE}, is presumed "
+        f"to lessen competition ({MG2023}).",
+        f"2010 Horizontal Merger Guidelines: below {HMG2010_MODERATE_HHI:,} unconcentrated, "
+        f"{HMG2010_MODERATE_HHI:,}-{HMG2010_HIGH_HHI:,} moderately, above "
+        f"{HMG2010_HIGH_HHI:,} highly concentrated; in a highly concentrated market a "
+        f"change above {HMG2010_PRESUMPTION_CHANGE} is presumed to enhance market power, "
+        f"and a change above {HMG2010_CONCERN_CHANGE} raises significant competitive "
+        f"concerns ({HMG2010}).",
+    ]
 
 
 def _firms(acos: pd.DataFrame, include_inferred: bool) -> pd.Series:
@@ -260,11 +347,11 @@ def market_shares(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES))
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`SHARE_COLUMNS`; ``share_pct`` is missing when any ACO of the market
+        Columns :data:`MARKET_SHARES`; ``share_pct`` is missing when any ACO of the market
         lacks the measure, or the market total is 0.
     """
     measures = list(measures)
-    out: dict[str, list] = {column: [] for column in SHARE_COLUMNS}
+    out: dict[str, list] = {column: [] for column in MARKET_SHARES.names}
     for links, include in _variants(acos):
         data = acos.assign(firm_id=_firms(acos, include))
         inferred = (data.get("link_evidence", pd.Series(index=data.index, dtype=object))
@@ -275,8 +362,7 @@ def market_shares(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES))
             positions = rows_in_scope.index.to_numpy()
             _scope_shares(rows_in_scope, {m: v[positions] for m, v in values.items()}, scope,
                           links, measures, out)
-    frame = (pd.DataFrame(out, columns=SHARE_COLUMNS) if out["scope"]
-             else pd.DataFrame([], columns=SHARE_COLUMNS))
+    frame = MARKET_SHARES.check(pd.DataFrame(out))
     frame["year"] = frame["year"].astype("Int64")
     return frame
 
@@ -350,7 +436,7 @@ def concentration(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES),
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`MARKET_COLUMNS`. ``missing`` counts ACOs lacking the measure: then
+        Columns :data:`CONCENTRATION`. ``missing`` counts ACOs lacking the measure: then
         the HHI, CR4 and readings are unknown. ``delta_hhi`` compares with the previous
         calendar year of the same market, when the data have it.
 
@@ -393,7 +479,8 @@ def concentration(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES),
             "top_share_pct": top_share, "hhi_independent": alone,
             "rollup_delta_hhi": rollup,
         })
-    frame = pd.DataFrame(rows, columns=MARKET_COLUMNS[:14])
+    # the market's own columns; the readings that compare markets are added below
+    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=CONCENTRATION.names[:14])
     frame["year"] = frame["year"].astype("Int64")
     previous = {(r.scope, r.year, r.measure, r.links): r.hhi for r in frame.itertuples()
                 if not pd.isna(r.year)}
@@ -410,4 +497,4 @@ def concentration(acos: pd.DataFrame, measures: Iterable[str] = tuple(MEASURES),
                              for r in frame.itertuples()]
     frame["reason"] = [_reason(r.scope, r.year, r.measure, r.hhi, r.links, r.acos)
                        for r in frame.itertuples()]
-    return frame[MARKET_COLUMNS]
+    return CONCENTRATION.check(frame)

@@ -4,8 +4,9 @@
 section 3, after Lewis et al. 2018): data and analytics, administration, education, care
 coordination, capital or risk-bearing, and payer contracting. A service counts as sourced
 from the partner when it is recorded as provided and not as withdrawn or never delivered.
-The flag of concern is ``D = 1`` (sole sourcing of every critical service) together with
-risk sharing (the partner bears financial risk with the ACO).
+The flag of concern is ``D =`` :data:`SOLE_SOURCING` (every critical service from the
+partner, which no other provider supplies) together with risk sharing (the partner bears
+financial risk with the ACO).
 
 Examples
 --------
@@ -22,7 +23,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["CRITICAL_SERVICE_GROUPS", "NOT_SOURCED", "dependency", "DEPENDENCY_COLUMNS"]
+from kg.analysis.schema import Column, TableSpec
+
+__all__ = ["CRITICAL_SERVICE_GROUPS", "NOT_SOURCED", "SOLE_SOURCING", "DEPENDENCY_SOURCE",
+           "dependency", "DEPENDENCY"]
 
 #: Critical service groups and the service-type codes that belong to each.
 CRITICAL_SERVICE_GROUPS: dict[str, frozenset[str]] = {
@@ -35,11 +39,29 @@ CRITICAL_SERVICE_GROUPS: dict[str, frozenset[str]] = {
 }
 #: Delivery statuses under which a service is not (or no longer) sourced from the provider.
 NOT_SOURCED = frozenset({"withdrawn", "not-delivered"})
+#: Sole sourcing: the dependency at which every critical service group comes from one
+#: provider (flagged with risk sharing).
+SOLE_SOURCING = 1.0
+#: Where the critical service groups and the flag come from.
+DEPENDENCY_SOURCE = "service groups of Lewis et al. 2018"
 
-DEPENDENCY_COLUMNS = ["partner_id", "aco_id", "critical_sourced", "critical_total",
-                      "dependency", "groups_sourced", "groups_missing", "sole_source_groups",
-                      "risk_sharing", "sole_sourcing_with_risk", "withdrawn_services",
-                      "source_ids", "locators"]
+#: The ``dependency`` table that :func:`dependency` makes.
+DEPENDENCY = TableSpec("dependency", "one provider and ACO", (
+    Column("partner_id", "string", "provider id"),
+    Column("aco_id", "string", "ACO id"),
+    Column("critical_sourced", "integer", "critical service groups sourced from it"),
+    Column("critical_total", "integer",
+           f"critical service groups ({len(CRITICAL_SERVICE_GROUPS)})"),
+    Column("dependency", "number", "critical_sourced / critical_total"),
+    Column("groups_sourced", "string", "the groups"),
+    Column("groups_missing", "string", "the others"),
+    Column("sole_source_groups", "integer", "groups no other provider supplies"),
+    Column("risk_sharing", "boolean", "it bears financial risk with the ACO"),
+    Column("sole_sourcing_with_risk", "boolean", f"dependency {SOLE_SOURCING:g} and risk sharing"),
+    Column("withdrawn_services", "string", "services withdrawn or not delivered"),
+    Column("source_ids", "string", "sources (citations)"),
+    Column("locators", "string", "where"),
+))
 
 
 def dependency(services: pd.DataFrame) -> pd.DataFrame:
@@ -49,17 +71,17 @@ def dependency(services: pd.DataFrame) -> pd.DataFrame:
     ----------
     services : DataFrame
         One row per service: ``provider_id``, ``recipient_id``, ``service_type``,
-        ``delivery`` (a delivery-status code or missing) and optionally ``source_id`` and
+        ``delivery`` (a delivery-status code or missing) and optionally ``citation`` and
         ``locator``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`DEPENDENCY_COLUMNS`, one row per (provider, ACO). ``sole_source_groups``
+        Columns :data:`DEPENDENCY`, one row per (provider, ACO). ``sole_source_groups``
         counts the critical groups no other recorded provider supplies to that ACO.
     """
     if services.empty:
-        return pd.DataFrame(columns=DEPENDENCY_COLUMNS)
+        return DEPENDENCY.from_records([])
     data = services.copy()
     data["sourced"] = ~data["delivery"].isin(NOT_SOURCED)
     group_of = {code: group for group, codes in CRITICAL_SERVICE_GROUPS.items() for code in codes}
@@ -78,9 +100,9 @@ def dependency(services: pd.DataFrame) -> pd.DataFrame:
             "groups_sourced": "; ".join(groups),
             "groups_missing": "; ".join(g for g in CRITICAL_SERVICE_GROUPS if g not in groups),
             "sole_source_groups": len(sole), "risk_sharing": risk,
-            "sole_sourcing_with_risk": share == 1 and len(sole) == len(groups) and risk,
+            "sole_sourcing_with_risk": share == SOLE_SOURCING and len(sole) == len(groups) and risk,
             "withdrawn_services": "; ".join(sorted(group.loc[~group["sourced"], "service_type"])),
-            "source_ids": "; ".join(sorted(set(group.get("source_id", pd.Series()).dropna()))),
+            "source_ids": "; ".join(sorted(set(group.get("citation", pd.Series()).dropna()))),
             "locators": "; ".join(sorted(set(group.get("locator", pd.Series()).dropna()))),
         })
-    return pd.DataFrame(rows, columns=DEPENDENCY_COLUMNS)
+    return DEPENDENCY.from_records(rows)

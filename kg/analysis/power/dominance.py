@@ -1,24 +1,25 @@
 """Dominance: every partner with each component of its power, each flag with its reason,
 and early-warning indicators of alliance trouble with their citations.
 
-Flags (``status`` ``raised`` or ``unknown``; a flag that is clearly not met is not listed):
+Each measure gives its own :class:`Evidence` about the partners, from only the tables it
+reads: its columns of the ranking, its flags, and the citations behind them.
 
-============================ ==================================================================
-flag                         threshold (source)
-============================ ==================================================================
-``veto``                     a reserved veto over all board decisions, or a weighted veto
-                             (the others cannot reach the quota without it)
-``board-majority``           more than 50% of a board's votes
-``over-25pct-of-votes``      more than 25% of a board's votes: ACO participants must hold at
-                             least 75% control of the board (42 CFR 425.106)
-``majority-capture``         takes more than 50% of an ACO's earned savings (Murray et al.
-                             2018: partners sometimes take a majority of shared savings)
-``sole-sourcing-with-risk``  supplies every critical service (D = 1) and shares risk
-                             (notes, section 3, after Lewis et al. 2018)
-``market-share``             more than 30% of a market with a change in HHI above 100
-                             (2023 Merger Guidelines), in markets with at least
-                             ``min_market_acos`` ACOs in the graph
-============================ ==================================================================
+- :func:`governance_evidence`: seats, votes, vetoes and voting-power indices on boards;
+  flags ``veto``, ``board-majority``, ``over-25pct-of-votes``;
+- :func:`money_evidence`: shares of savings and the money captured; flag
+  ``majority-capture``;
+- :func:`dependency_evidence`: dependency on the partner's services; flag
+  ``sole-sourcing-with-risk``;
+- :func:`market_evidence`: the largest market share of the partner's firm; flag
+  ``market-share``;
+- :func:`network_evidence`: PageRank, Bonacich power and brokerage on the control graph.
+
+:func:`rank_partners` puts them together. Flags have ``status`` ``raised`` or ``unknown``
+(a flag that is clearly not met is not listed); :data:`FLAG_RULES` says when each is raised
+and on what authority, from thresholds defined once, by the module that owns the measure
+(:mod:`~kg.analysis.power.voting`, :mod:`~kg.analysis.power.money`,
+:mod:`~kg.analysis.power.dependency`, :mod:`~kg.analysis.power.concentration`).
+:func:`thresholds_markdown` writes them for the README.
 
 The ranking orders partners by flags raised, then vetoes, then the largest Shapley-Shubik
 index, then the upper bound of the capture rate, then dependency: it is an ordering of
@@ -29,14 +30,27 @@ Examples
 --------
 >>> sorted(INDICATORS)
 ['capture-while-withdrawing', 'mission-mismatch', 'no-prior-relationship', 'tensions-left-to-fester']
+>>> FLAG_RULES["board-majority"].threshold
+"more than 50% of the board's votes"
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
 import pandas as pd
 
-__all__ = ["INDICATORS", "FLAG_THRESHOLDS", "early_warnings", "dominance", "RANKING_COLUMNS",
-           "FLAG_COLUMNS", "WARNING_COLUMNS"]
+from kg.analysis.power.concentration import MG2023_CHANGE, MG2023_SHARE_PCT
+from kg.analysis.power.dependency import DEPENDENCY_SOURCE, SOLE_SOURCING
+from kg.analysis.power.money import MAJORITY_SHARE_PCT, MAJORITY_SOURCE
+from kg.analysis.power.voting import BOARD_MAJORITY, NON_PARTICIPANT_VOTES_MAX, PARTICIPANT_CONTROL
+from kg.analysis.schema import Column, TableSpec
+
+__all__ = ["INDICATORS", "FlagRule", "FLAG_RULES", "FLAG_THRESHOLDS", "MIN_MARKET_ACOS",
+           "Evidence", "governance_evidence", "money_evidence", "dependency_evidence",
+           "market_evidence", "network_evidence", "rank_partners", "early_warnings",
+           "thresholds_markdown", "PARTNERS", "FLAGS", "WARNINGS"]
 
 _MURRAY = ("Murray GF, D'Aunno T, Lewis VA. Trust, Money, and Power: Life Cycle Dynamics in "
            "Alliances Between Management Partners and Accountable Care Organizations. "
@@ -58,30 +72,116 @@ INDICATORS: dict[str, tuple[str, str]] = {
         "tensions left to fester rather than surfaced and resolved",
         f"{_MURRAY}, Conclusion"),
 }
-FLAG_THRESHOLDS: dict[str, str] = {
-    "veto": "reserved veto over all board decisions, or weighted veto (sum of others' votes "
-            "below the quota)",
-    "board-majority": "more than 50% of the board's votes",
-    "over-25pct-of-votes": "more than 25% of the board's votes (participants must hold at "
-                           "least 75% control, 42 CFR 425.106)",
-    "majority-capture": "more than 50% of the ACO's earned savings (Murray et al. 2018)",
-    "sole-sourcing-with-risk": "all critical services from the partner (D = 1) and risk "
-                               "sharing",
-    "market-share": "share above 30% with a change in HHI above 100 (2023 Merger "
-                    "Guidelines, Guideline 1)",
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    """When a flag is raised, in words, on what authority, and when it is undecided."""
+
+    rule: str
+    source: str = ""
+    note: str = ""
+
+    @property
+    def threshold(self) -> str:
+        """The rule and its source, as the ``threshold`` column of the flags table says it."""
+        return f"{self.rule} ({self.source})" if self.source else self.rule
+
+
+#: Markets with fewer ACOs in the graph are shown but not flagged: the graph is no census of
+#: them (the project's choice; ``min_market_acos`` of :func:`market_evidence`).
+MIN_MARKET_ACOS = 10
+
+#: flag -> its rule, built from the thresholds of the measures' own modules.
+FLAG_RULES: dict[str, FlagRule] = {
+    "veto": FlagRule("reserved veto over all board decisions, or weighted veto (sum of "
+                     "others' votes below the quota)"),
+    "board-majority": FlagRule(f"more than {BOARD_MAJORITY:.0%} of the board's votes"),
+    "over-25pct-of-votes": FlagRule(
+        f"more than {NON_PARTICIPANT_VOTES_MAX:.0%} of the board's votes",
+        f"participants must hold at least {1 - NON_PARTICIPANT_VOTES_MAX:.0%} control, "
+        f"{PARTICIPANT_CONTROL}",
+        note="unknown when the board's size is not reported"),
+    "majority-capture": FlagRule(
+        f"more than {MAJORITY_SHARE_PCT}% of the ACO's earned savings", MAJORITY_SOURCE,
+        note="unknown when the share is given only in words or without an upper bound"),
+    "sole-sourcing-with-risk": FlagRule(
+        f"all critical services from the partner (D = {SOLE_SOURCING:g}) and risk sharing",
+        DEPENDENCY_SOURCE),
+    "market-share": FlagRule(
+        f"share above {MG2023_SHARE_PCT}% with a change in HHI above {MG2023_CHANGE}",
+        "2023 Merger Guidelines, Guideline 1",
+        note=f"only in markets with at least {MIN_MARKET_ACOS} ACOs in the graph (the "
+             "default minimum)"),
 }
-RANKING_COLUMNS = [
-    "rank", "partner_id", "partner", "profit_status", "firm_id", "acos", "boards_with_seats",
-    "voting_seats", "boards_with_veto", "max_banzhaf", "max_shapley_shubik", "governance",
-    "savings_share", "majority_capture_acos", "capture_rate_max", "captured_usd_min",
-    "captured_usd_max", "public_share_min", "max_dependency", "sole_sourcing_with_risk",
-    "max_market_share_pct", "pagerank", "bonacich_positive", "bonacich_negative",
-    "betweenness", "flags_raised", "flags_unknown", "warnings_present", "citations",
-]
-FLAG_COLUMNS = ["partner_id", "flag", "status", "count", "value", "threshold", "reason",
-                "citation", "locator"]
-WARNING_COLUMNS = ["partner_id", "aco_id", "alliance_id", "indicator", "present", "reason",
-                   "citation", "locator", "basis"]
+#: flag -> the ``threshold`` text of the flags table.
+FLAG_THRESHOLDS: dict[str, str] = {name: rule.threshold for name, rule in FLAG_RULES.items()}
+
+#: The ``partners`` table (the ranking) that :func:`rank_partners` makes.
+PARTNERS = TableSpec("partners", "one management partner, ranked", (
+    Column("rank", "integer",
+           "1 = most evidence of dominance (flags, vetoes, indices, capture, dependency)"),
+    Column("partner_id", "string", "organization id"),
+    Column("partner", "string", "name"),
+    Column("profit_status", "string", "for-profit / nonprofit, or empty"),
+    Column("firm_id", "string", "the firm for concentration: the partner's top parent"),
+    Column("acos", "integer", "ACOs it is management partner of"),
+    Column("boards_with_seats", "integer", "boards where it holds a seat"),
+    Column("voting_seats", "integer", "voting seats it holds"),
+    Column("boards_with_veto", "integer", "boards where it is a veto player"),
+    Column("max_banzhaf", "number", "largest normalized Banzhaf index (empty: not computable)"),
+    Column("max_shapley_shubik", "number",
+           "largest Shapley-Shubik index (empty: not computable)"),
+    Column("governance", "string", "per board: votes, veto, indices or why unknown"),
+    Column("savings_share", "string", "its share of each ACO's savings, in words and figures"),
+    Column("majority_capture_acos", "integer",
+           "ACOs where it takes more than half the savings"),
+    Column("capture_rate_max", "number", "largest upper bound of the capture rate (0-1)"),
+    Column("captured_usd_min", "number",
+           "lower bound of dollars captured, all years (empty: unknown)"),
+    Column("captured_usd_max", "number",
+           "upper bound of dollars captured, all years (empty: unknown)"),
+    Column("public_share_min", "number",
+           "lower bound of the share of captured money that is public (0-1)"),
+    Column("max_dependency", "number",
+           "largest share of critical services an ACO sources from it (0-1)"),
+    Column("sole_sourcing_with_risk", "boolean",
+           "sole source of every critical service while sharing risk"),
+    Column("max_market_share_pct", "number",
+           "largest share of its firm in any market (percent)"),
+    Column("pagerank", "number", "PageRank on the control graph (read upwards)"),
+    Column("bonacich_positive", "number", "Bonacich power, beta > 0"),
+    Column("bonacich_negative", "number", "Bonacich power, beta < 0"),
+    Column("betweenness", "number", "normalized betweenness on the control graph"),
+    Column("flags_raised", "integer", "dominance flags raised"),
+    Column("flags_unknown", "integer", "flags that cannot be decided from the data"),
+    Column("warnings_present", "integer", "early-warning indicators present"),
+    Column("citations", "string", "sources and locators of its components"),
+))
+#: The ``flags`` table that :func:`rank_partners` makes.
+FLAGS = TableSpec("flags", "one dominance flag of a partner", (
+    Column("partner_id", "string", "organization id"),
+    Column("flag", "string", ", ".join(FLAG_RULES)),
+    Column("status", "string", "raised or unknown"),
+    Column("count", "integer", "boards, ACOs or markets"),
+    Column("value", "string", "the measured value"),
+    Column("threshold", "string", "the rule and its source"),
+    Column("reason", "string", "the reason in words"),
+    Column("citation", "string", "sources"),
+    Column("locator", "string", "where in the sources"),
+))
+#: The ``warnings`` table that :func:`early_warnings` makes.
+WARNINGS = TableSpec("warnings", "one early-warning indicator of one alliance", (
+    Column("partner_id", "string", "organization id"),
+    Column("aco_id", "string", "organization id"),
+    Column("alliance_id", "string", "alliance id"),
+    Column("indicator", "string", ", ".join(INDICATORS)),
+    Column("present", "string", "yes, no or unknown"),
+    Column("reason", "string", "in words"),
+    Column("citation", "string", "sources of the facts"),
+    Column("locator", "string", "where in them"),
+    Column("basis", "string", "the literature the indicator rests on"),
+))
 
 
 def _cite(frame: pd.DataFrame) -> tuple[str, str]:
@@ -99,10 +199,6 @@ def _cite_records(*parts: tuple[list[dict], str, str]) -> tuple[str, str]:
     locators = dict.fromkeys(r[x] for records, _, x in parts for r in records
                              if not pd.isna(r[x]))
     return " | ".join(cites), " | ".join(locators)
-
-
-def _name(names: dict, org) -> str:
-    return names.get(org, org)
 
 
 def _records_by(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
@@ -157,7 +253,7 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`WARNING_COLUMNS`; ``present`` is ``yes``, ``no`` or ``unknown``.
+        Columns :data:`WARNINGS`; ``present`` is ``yes``, ``no`` or ``unknown``.
     """
     # every table as records, grouped once by what the indicators look up (a filter of the
     # whole table per alliance is what made this slow); records keep the table order
@@ -178,7 +274,8 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
         # 1. high capture while promised resources are withdrawn
         mine = captured_of.get((partner, aco), [])
         high = [r for r in mine if _is(r["share_level"], "significant", "majority")
-                or _is(r["majority"], "yes") or _number(r["capture_rate_min"]) > 0.5]
+                or _is(r["majority"], "yes")
+                or _number(r["capture_rate_min"]) > MAJORITY_SHARE_PCT / 100]
         served = services_of.get((a_id, partner), [])
         withdrawn = [r for r in served if _is(r["delivery"], "withdrawn", "not-delivered")]
         if high and withdrawn:
@@ -253,152 +350,159 @@ def early_warnings(alliances: pd.DataFrame, organizations: pd.DataFrame,
                 "no tension recorded as left to fester" if in_alliance
                 else "no tension recorded",
                 *_cite_records((in_alliance, "citation", "locator")))
-    return pd.DataFrame(rows, columns=WARNING_COLUMNS)
+    return WARNINGS.from_records(rows)
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def dominance(partners: pd.DataFrame, voting: pd.DataFrame, powers: pd.DataFrame,
-              seats: pd.DataFrame, captured: pd.DataFrame, capture_totals: pd.DataFrame,
-              dependency: pd.DataFrame, shares: pd.DataFrame, markets: pd.DataFrame,
-              centrality: pd.DataFrame, warnings: pd.DataFrame,
-              min_market_acos: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rank partners and list every flag with its threshold, value, reason and citation.
+def _present(value) -> bool:
+    return value is not None and not (not isinstance(value, str) and pd.isna(value)) \
+        and value != ""
+
+
+def _flag(partner_id, name: str, status: str, count: int, value: str, reason: str,
+          evidence: pd.DataFrame | None = None) -> dict:
+    """A row of the flags table; `evidence` (``citation``, ``locator``) is cited."""
+    citation, locator = _cite(evidence)
+    return {"partner_id": partner_id, "flag": name, "status": status, "count": count,
+            "value": value, "threshold": FLAG_THRESHOLDS[name], "reason": reason,
+            "citation": citation, "locator": locator}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one measure says about each partner.
+
+    Attributes
+    ----------
+    columns : dict
+        partner id -> its columns of the ranking (:data:`PARTNERS`) from this measure.
+    flags : dict
+        partner id -> its rows of the flags table (:data:`FLAGS`), in order.
+    citations : dict
+        partner id -> the (citation, locator) pairs behind its columns, in order.
+    """
+
+    columns: dict[str, dict] = field(default_factory=dict)
+    flags: dict[str, list[dict]] = field(default_factory=dict)
+    citations: dict[str, list[tuple]] = field(default_factory=dict)
+
+
+def governance_evidence(partner_ids: Iterable[str], voting: pd.DataFrame, seats: pd.DataFrame,
+                        powers: pd.DataFrame) -> Evidence:
+    """Seats, votes, vetoes and indices of each partner on the boards, with their flags.
 
     Parameters
     ----------
-    partners : DataFrame
-        ``partner_id``, ``partner`` (name), ``profit_status``, ``firm_id``, ``acos`` (number
-        of ACOs it is a management partner of).
+    partner_ids : iterable of str
     voting : DataFrame
-        :func:`kg.analysis.power.voting.board_power` with a ``board`` (name) column.
-    powers, seats : DataFrame
-        Reserved powers and board seats with ``board_id``, ``holder_id``, ``citation`` and
-        ``locator`` (and ``power_kind``, ``matter`` for powers).
-    captured, capture_totals : DataFrame
-        :mod:`kg.analysis.power.money` tables; `captured` with ``aco`` (name), ``share_citation``.
-    dependency : DataFrame
-        :func:`kg.analysis.power.dependency.dependency` with ``aco`` (name).
-    shares, markets : DataFrame
-        :func:`kg.analysis.power.concentration.market_shares` and ``concentration``.
-    centrality : DataFrame
-        Indexed by organization id: ``pagerank``, ``bonacich_positive``,
-        ``bonacich_negative``, ``betweenness``.
-    warnings : DataFrame
-        :func:`early_warnings`.
-    min_market_acos : int
-        Markets with fewer ACOs in the graph are shown but not flagged: the graph is no
-        census of them.
+        :func:`kg.analysis.power.voting.board_power`.
+    seats, powers : DataFrame
+        Board seats and reserved powers with ``board_id``, ``holder_id``, ``citation`` and
+        ``locator`` (and ``power_kind`` for powers).
 
     Returns
     -------
-    (ranking, flags) : tuple of DataFrame
-        Columns :data:`RANKING_COLUMNS` and :data:`FLAG_COLUMNS`.
+    Evidence
+        Columns ``boards_with_seats`` to ``governance``; flags ``veto`` (a veto player on a
+        board), ``board-majority`` (votes above :data:`~kg.analysis.power.voting.BOARD_MAJORITY`)
+        and ``over-25pct-of-votes`` (above
+        :data:`~kg.analysis.power.voting.NON_PARTICIPANT_VOTES_MAX`; ``unknown`` on a board
+        whose indices are unknown); citations of its seats and powers.
     """
-    flags, ranking = [], []
-    for partner in partners.to_dict("records"):
-        pid = partner["partner_id"]
-
-        def flag(name, status, count, value, reason, evidence=None):
-            citation, locator = _cite(evidence)
-            flags.append({"partner_id": pid, "flag": name, "status": status, "count": count,
-                          "value": value, "threshold": FLAG_THRESHOLDS[name],
-                          "reason": reason, "citation": citation, "locator": locator})
-
-        # governance
+    out = Evidence()
+    for pid in dict.fromkeys(partner_ids):
+        flags = out.flags.setdefault(pid, [])
         mine = voting[voting["holder_id"] == pid]
         my_seats = seats[seats["holder_id"] == pid]
         my_powers = powers[powers["holder_id"] == pid]
         veto_boards = mine[mine["is_veto_player"] == True]  # noqa: E712 - nullable
         if len(veto_boards):
             names = ", ".join(sorted(set(veto_boards["board"])))
-            flag("veto", "raised", len(veto_boards), str(len(veto_boards)),
-                 f"holds a veto on {_plural(len(veto_boards), 'board')} ({names})",
-                 pd.concat([my_powers[my_powers["power_kind"] == "veto"],
-                            my_seats[my_seats["board_id"].isin(veto_boards["board_id"])]]))
+            flags.append(_flag(
+                pid, "veto", "raised", len(veto_boards), str(len(veto_boards)),
+                f"holds a veto on {_plural(len(veto_boards), 'board')} ({names})",
+                pd.concat([my_powers[my_powers["power_kind"] == "veto"],
+                           my_seats[my_seats["board_id"].isin(veto_boards["board_id"])]])))
         computed = mine[mine["status"] == "computed"]
         unknown = mine[mine["status"] == "unknown"]
-        shares_of_votes = (computed["votes"] / computed["board_votes"]) if len(computed) else []
-        over_half = computed[computed["votes"] / computed["board_votes"] > 0.5] if len(
-            computed) else computed
-        over_quarter = computed[computed["votes"] / computed["board_votes"] > 0.25] if len(
-            computed) else computed
-        for name, hits, word in (("board-majority", over_half, "a majority of the votes"),
-                                 ("over-25pct-of-votes", over_quarter,
-                                  "more than 25% of the votes")):
+        share = computed["votes"] / computed["board_votes"] if len(computed) else None
+        over_half = computed[share > BOARD_MAJORITY] if len(computed) else computed
+        over_quarter = computed[share > NON_PARTICIPANT_VOTES_MAX] if len(computed) else computed
+        for name, hits, word in (
+                ("board-majority", over_half, "a majority of the votes"),
+                ("over-25pct-of-votes", over_quarter,
+                 f"more than {NON_PARTICIPANT_VOTES_MAX:.0%} of the votes")):
             if len(hits):
                 values = ", ".join(f"{int(r.votes)} of {int(r.board_votes)} on {r.board}"
                                    for r in hits.itertuples())
-                flag(name, "raised", len(hits), values,
-                     f"holds {word} on {_plural(len(hits), 'board')} ({values})",
-                     my_seats[my_seats["board_id"].isin(hits["board_id"])])
+                flags.append(_flag(pid, name, "raised", len(hits), values,
+                                   f"holds {word} on {_plural(len(hits), 'board')} ({values})",
+                                   my_seats[my_seats["board_id"].isin(hits["board_id"])]))
         if len(unknown) and len(my_seats):
             for r in unknown.itertuples():
-                flag("over-25pct-of-votes", "unknown", 1, f"{int(r.votes)} votes",
-                     f"holds {int(r.votes)} voting seats on {r.board}; {r.reason}",
-                     my_seats[my_seats["board_id"] == r.board_id])
-        # money
-        money = captured[captured["partner_id"] == pid]
-        majority = money[money["majority"] == "yes"]
-        maybe = money[money["majority"] == "unknown"]
-        if len(majority):
-            acos = sorted(set(majority["aco"]))
-            flag("majority-capture", "raised", len(acos), ", ".join(acos),
-                 f"takes a majority of shared savings at {_plural(len(acos), 'ACO')} "
-                 f"({', '.join(acos)})",
-                 majority.rename(columns={"share_citation": "citation",
-                                          "share_locator": "locator"}))
-        for aco in sorted(set(maybe["aco"]) - set(majority["aco"])):
-            rows = maybe[maybe["aco"] == aco]
-            level = rows["share_level"].dropna()
-            flag("majority-capture", "unknown", 1, level.iloc[0] if len(level) else "",
-                 f"share of savings at {aco} is "
-                 + (f"'{level.iloc[0]}' with no figure" if len(level) else "not bounded")
-                 + ": whether it is a majority is unknown",
-                 rows.rename(columns={"share_citation": "citation", "share_locator": "locator"}))
-        # dependency
-        dep = dependency[dependency["partner_id"] == pid]
-        sole = dep[dep["sole_sourcing_with_risk"] == True]  # noqa: E712
-        if len(sole):
-            acos = sorted(set(sole["aco"]))
-            flag("sole-sourcing-with-risk", "raised", len(acos), ", ".join(acos),
-                 f"sole source of every critical service, sharing risk, at "
-                 f"{_plural(len(acos), 'ACO')} ({', '.join(acos)})",
-                 pd.DataFrame({"citation": sole["citations"], "locator": sole["locators"]}))
-        # markets
-        firm = partner.get("firm_id") or pid
-        firm_shares = shares[shares["firm_id"] == firm]
-        merged = firm_shares.merge(markets, on=["scope", "year", "measure", "links"],
-                                   suffixes=("", "_market"))
-        big = merged[(merged["share_pct"] > 30) & (merged["rollup_delta_hhi"] > 100)
-                     & (merged["acos_market"] >= min_market_acos)]
-        if len(big):
-            reasons = "; ".join(f"{r.reason}, share {r.share_pct:.0f}%" for r in big.itertuples())
-            flag("market-share", "raised", len(big), f"{big['share_pct'].max():.1f}%", reasons)
-        max_share = firm_shares["share_pct"].max() if len(firm_shares) else None
-        # components
-        totals = capture_totals[capture_totals["partner_id"] == pid]
-        share_words = "; ".join(f"{_describe_share(r)} at {r.aco}"
-                                for r in money.drop_duplicates(["aco_id"]).itertuples())
-        cen = centrality.loc[pid] if pid in centrality.index else None
-        my_flags = [f for f in flags if f["partner_id"] == pid]
-        cites = pd.concat([my_seats[["citation", "locator"]], my_powers[["citation", "locator"]],
-                           money.rename(columns={"share_citation": "citation",
-                                                 "share_locator": "locator"})[
-                               ["citation", "locator"]]])
-        ranking.append({
-            "partner_id": pid, "partner": partner["partner"],
-            "profit_status": partner.get("profit_status"), "firm_id": firm,
-            "acos": partner.get("acos", 0),
+                flags.append(_flag(pid, "over-25pct-of-votes", "unknown", 1, f"{int(r.votes)} votes",
+                                   f"holds {int(r.votes)} voting seats on {r.board}; {r.reason}",
+                                   my_seats[my_seats["board_id"] == r.board_id]))
+        out.columns[pid] = {
             "boards_with_seats": my_seats["board_id"].nunique(),
             "voting_seats": int(mine["seats"].sum()) if len(mine) else 0,
             "boards_with_veto": len(veto_boards),
             "max_banzhaf": computed["banzhaf"].max() if len(computed) else None,
             "max_shapley_shubik": computed["shapley_shubik"].max() if len(computed) else None,
             "governance": _governance_words(mine),
-            "savings_share": share_words,
+        }
+        out.citations[pid] = (list(zip(my_seats["citation"], my_seats["locator"]))
+                              + list(zip(my_powers["citation"], my_powers["locator"])))
+    return out
+
+
+def money_evidence(partner_ids: Iterable[str], captured: pd.DataFrame,
+                   capture_totals: pd.DataFrame) -> Evidence:
+    """Each partner's shares of savings and the money it captures, with its flag.
+
+    Parameters
+    ----------
+    partner_ids : iterable of str
+    captured, capture_totals : DataFrame
+        :func:`kg.analysis.power.money.savings_captured` (with ``aco``, the ACO's name) and
+        :func:`~kg.analysis.power.money.capture_by_partner_year`.
+
+    Returns
+    -------
+    Evidence
+        Columns ``savings_share`` to ``public_share_min``; flag ``majority-capture`` (more
+        than :data:`~kg.analysis.power.money.MAJORITY_SHARE_PCT` percent of an ACO's earned
+        savings; ``unknown`` when the share cannot say); citations of the shares.
+    """
+    out = Evidence()
+    for pid in dict.fromkeys(partner_ids):
+        flags = out.flags.setdefault(pid, [])
+        money = captured[captured["partner_id"] == pid]
+        majority = money[money["majority"] == "yes"]
+        maybe = money[money["majority"] == "unknown"]
+        cited = {"share_citation": "citation", "share_locator": "locator"}
+        if len(majority):
+            acos = sorted(set(majority["aco"]))
+            flags.append(_flag(pid, "majority-capture", "raised", len(acos), ", ".join(acos),
+                               f"takes a majority of shared savings at "
+                               f"{_plural(len(acos), 'ACO')} ({', '.join(acos)})",
+                               majority.rename(columns=cited)))
+        for aco in sorted(set(maybe["aco"]) - set(majority["aco"])):
+            rows = maybe[maybe["aco"] == aco]
+            level = rows["share_level"].dropna()
+            flags.append(_flag(
+                pid, "majority-capture", "unknown", 1, level.iloc[0] if len(level) else "",
+                f"share of savings at {aco} is "
+                + (f"'{level.iloc[0]}' with no figure" if len(level) else "not bounded")
+                + ": whether it is a majority is unknown",
+                rows.rename(columns=cited)))
+        totals = capture_totals[capture_totals["partner_id"] == pid]
+        out.columns[pid] = {
+            "savings_share": "; ".join(f"{_describe_share(r)} at {r.aco}"
+                                       for r in money.drop_duplicates(["aco_id"]).itertuples()),
             "majority_capture_acos": majority["aco_id"].nunique(),
             "capture_rate_max": pd.to_numeric(money["capture_rate_max"], errors="coerce").max()
             if len(money) and money["capture_rate_max"].notna().any() else None,
@@ -407,21 +511,158 @@ def dominance(partners: pd.DataFrame, voting: pd.DataFrame, powers: pd.DataFrame
             "captured_usd_max": (None if not len(totals) or totals["captured_usd_max"].isna().any()
                                  else totals["captured_usd_max"].sum()),
             "public_share_min": totals["public_share_min"].min() if len(totals) else None,
-            "max_dependency": dep["dependency"].max() if len(dep) else None,
-            "sole_sourcing_with_risk": bool(len(sole)),
-            "max_market_share_pct": max_share,
-            "pagerank": None if cen is None else cen["pagerank"],
-            "bonacich_positive": None if cen is None else cen["bonacich_positive"],
-            "bonacich_negative": None if cen is None else cen["bonacich_negative"],
-            "betweenness": None if cen is None else cen["betweenness"],
-            "flags_raised": sum(f["status"] == "raised" for f in my_flags),
-            "flags_unknown": sum(f["status"] == "unknown" for f in my_flags),
+        }
+        out.citations[pid] = list(zip(money["share_citation"], money["share_locator"]))
+    return out
+
+
+def dependency_evidence(partner_ids: Iterable[str], dependency: pd.DataFrame) -> Evidence:
+    """How much the ACOs depend on each partner's services, with its flag.
+
+    Parameters
+    ----------
+    partner_ids : iterable of str
+    dependency : DataFrame
+        :func:`kg.analysis.power.dependency.dependency` with ``aco`` (the ACO's name).
+
+    Returns
+    -------
+    Evidence
+        Columns ``max_dependency`` and ``sole_sourcing_with_risk``; flag
+        ``sole-sourcing-with-risk``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"partner_id": ["p", "p"], "aco": ["A", "B"],
+    ...     "dependency": [1.0, 0.5], "sole_sourcing_with_risk": [True, False],
+    ...     "source_ids": ["s", "s"], "locators": ["p. 1", "p. 2"]})
+    >>> evidence = dependency_evidence(["p", "q"], table)
+    >>> float(evidence.columns["p"]["max_dependency"]), evidence.columns["q"]["max_dependency"]
+    (1.0, None)
+    >>> [(f["flag"], f["reason"]) for f in evidence.flags["p"]]
+    [('sole-sourcing-with-risk', 'sole source of every critical service, sharing risk, at 1 ACO (A)')]
+    """
+    out = Evidence()
+    for pid in dict.fromkeys(partner_ids):
+        dep = dependency[dependency["partner_id"] == pid]
+        sole = dep[dep["sole_sourcing_with_risk"] == True]  # noqa: E712
+        flags = out.flags.setdefault(pid, [])
+        if len(sole):
+            acos = sorted(set(sole["aco"]))
+            flags.append(_flag(pid, "sole-sourcing-with-risk", "raised", len(acos), ", ".join(acos),
+                               f"sole source of every critical service, sharing risk, at "
+                               f"{_plural(len(acos), 'ACO')} ({', '.join(acos)})",
+                               pd.DataFrame({"citation": sole["source_ids"],
+                                             "locator": sole["locators"]})))
+        out.columns[pid] = {"max_dependency": dep["dependency"].max() if len(dep) else None,
+                            "sole_sourcing_with_risk": bool(len(sole))}
+    return out
+
+
+def market_evidence(partners: pd.DataFrame, shares: pd.DataFrame, markets: pd.DataFrame,
+                    min_market_acos: int = MIN_MARKET_ACOS) -> Evidence:
+    """The largest market share of each partner's firm, with its flag.
+
+    Parameters
+    ----------
+    partners : DataFrame
+        ``partner_id`` and ``firm_id`` (the partner's top parent; missing: itself).
+    shares, markets : DataFrame
+        :func:`kg.analysis.power.concentration.market_shares` and ``concentration``.
+    min_market_acos : int
+        Markets with fewer ACOs in the graph are shown but not flagged: the graph is no
+        census of them.
+
+    Returns
+    -------
+    Evidence
+        Column ``max_market_share_pct``; flag ``market-share`` (a share above
+        :data:`~kg.analysis.power.concentration.MG2023_SHARE_PCT` with a roll-up change
+        above :data:`~kg.analysis.power.concentration.MG2023_CHANGE`).
+    """
+    out = Evidence()
+    for partner in partners.to_dict("records"):
+        pid = partner["partner_id"]
+        if pid in out.columns:
+            continue
+        flags = out.flags.setdefault(pid, [])
+        firm = partner.get("firm_id") or pid
+        firm_shares = shares[shares["firm_id"] == firm]
+        merged = firm_shares.merge(markets, on=["scope", "year", "measure", "links"],
+                                   suffixes=("", "_market"))
+        big = merged[(merged["share_pct"] > MG2023_SHARE_PCT)
+                     & (merged["rollup_delta_hhi"] > MG2023_CHANGE)
+                     & (merged["acos_market"] >= min_market_acos)]
+        if len(big):
+            reasons = "; ".join(f"{r.reason}, share {r.share_pct:.0f}%" for r in big.itertuples())
+            flags.append(_flag(pid, "market-share", "raised", len(big),
+                               f"{big['share_pct'].max():.1f}%", reasons))
+        out.columns[pid] = {"max_market_share_pct": firm_shares["share_pct"].max()
+                            if len(firm_shares) else None}
+    return out
+
+
+def network_evidence(partner_ids: Iterable[str], centrality: pd.DataFrame) -> Evidence:
+    """Each partner's network power on the control graph (no flag).
+
+    Parameters
+    ----------
+    partner_ids : iterable of str
+    centrality : DataFrame
+        :func:`kg.analysis.power.centrality.centrality_table`.
+    """
+    by_node = centrality.set_index("node")
+    columns = ("pagerank", "bonacich_positive", "bonacich_negative", "betweenness")
+    out = Evidence()
+    for pid in dict.fromkeys(partner_ids):
+        found = by_node.loc[pid] if pid in by_node.index else None
+        out.columns[pid] = {c: None if found is None else found[c] for c in columns}
+    return out
+
+
+def rank_partners(partners: pd.DataFrame, evidence: Sequence[Evidence],
+                  warnings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rank the partners on the evidence of the measures and list their flags.
+
+    Parameters
+    ----------
+    partners : DataFrame
+        ``partner_id``, ``partner`` (name), ``profit_status``, ``firm_id``, ``acos`` (number
+        of ACOs it is a management partner of).
+    evidence : sequence of Evidence
+        From :func:`governance_evidence`, :func:`money_evidence`,
+        :func:`dependency_evidence`, :func:`market_evidence` and :func:`network_evidence`,
+        in that order (the order of the ranking's columns and of each partner's flags).
+    warnings : DataFrame
+        :func:`early_warnings`.
+
+    Returns
+    -------
+    (ranking, flags) : tuple of DataFrame
+        Columns :data:`PARTNERS` and :data:`FLAGS`.
+    """
+    flags, ranking = [], []
+    for partner in partners.to_dict("records"):
+        pid = partner["partner_id"]
+        mine = [f for e in evidence for f in e.flags.get(pid, [])]
+        flags.extend(mine)
+        row = {"partner_id": pid, "partner": partner["partner"],
+               "profit_status": partner.get("profit_status"),
+               "firm_id": partner.get("firm_id") or pid, "acos": partner.get("acos", 0)}
+        for e in evidence:
+            row.update(e.columns[pid])
+        cites = [(c, where) for e in evidence for c, where in e.citations.get(pid, [])]
+        row.update({
+            "flags_raised": sum(f["status"] == "raised" for f in mine),
+            "flags_unknown": sum(f["status"] == "unknown" for f in mine),
             "warnings_present": int((warnings[(warnings["partner_id"] == pid)]["present"]
                                      == "yes").sum()),
-            "citations": " | ".join(dict.fromkeys(
-                f"{c} [{l}]" for c, l in zip(cites["citation"], cites["locator"]) if c)),
+            "citations": " | ".join(dict.fromkeys(f"{c} [{where}]" for c, where in cites
+                                                  if _present(c))),
         })
-    frame = pd.DataFrame(ranking, columns=[c for c in RANKING_COLUMNS if c != "rank"])
+        ranking.append(row)
+    frame = (pd.DataFrame.from_records(ranking) if ranking
+             else pd.DataFrame(columns=[c for c in PARTNERS.names if c != "rank"]))
     if len(frame):
         order = frame.assign(
             _ss=pd.to_numeric(frame["max_shapley_shubik"], errors="coerce").fillna(-1),
@@ -435,7 +676,26 @@ def dominance(partners: pd.DataFrame, voting: pd.DataFrame, powers: pd.DataFrame
                       kind="stable")
         frame = frame.loc[order.index].reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
-    return frame, pd.DataFrame(flags, columns=FLAG_COLUMNS)
+    return PARTNERS.check(frame), FLAGS.from_records(flags)
+
+
+def thresholds_markdown() -> str:
+    """The flags and the market readings in Markdown (the README's thresholds section).
+
+    Generated from :data:`FLAG_RULES` and
+    :func:`kg.analysis.power.concentration.guideline_readings`; a test checks that the
+    README holds it.
+    """
+    from kg.analysis.power.concentration import guideline_readings
+
+    lines = ["| flag | raised when | source |", "|---|---|---|"]
+    for name, rule in FLAG_RULES.items():
+        when = f"{rule.rule}; {rule.note}" if rule.note else rule.rule
+        lines.append(f"| `{name}` | {when} | {rule.source or 'definition'} |")
+    lines += ["", "Market readings (each market's `band_2010`, `hmg2010`, `mg2023` and "
+              "`mg2023_trend`):", ""]
+    lines += [f"- {reading}" for reading in guideline_readings()]
+    return "\n".join(lines) + "\n"
 
 
 def _describe_share(row) -> str:

@@ -3,7 +3,8 @@
 For each partner, ACO, contract and year the partner's share of the ACO's earned savings is
 applied to the savings earned that year. A share is known exactly, as bounds ("under 30%":
 ``captured < 0.30 x savings``), or only in words ("significant", no figure): then the amount
-is **unknown** (missing), never 0. "majority" in words means a share above 50%.
+is **unknown** (missing), never 0. "majority" in words means a share above
+:data:`MAJORITY_SHARE_PCT`.
 
 capture rate ``kappa = (partner fees + partner share of savings) / earned savings`` (notes,
 section 3); it is only defined in years with positive earned savings. Savings under Medicare
@@ -25,31 +26,73 @@ Examples
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
 
-__all__ = ["PUBLIC_PROGRAMS", "savings_captured", "capture_by_partner_year", "describe_capture",
-           "CAPTURE_COLUMNS", "PARTNER_YEAR_COLUMNS"]
+from kg.analysis.schema import Column, TableSpec
+
+__all__ = ["PUBLIC_PROGRAMS", "MAJORITY_SHARE_PCT", "MAJORITY_SOURCE", "savings_captured",
+           "capture_by_partner_year", "describe_capture", "SAVINGS_CAPTURED",
+           "CAPTURE_BY_PARTNER_YEAR"]
+
+#: A majority of an ACO's earned savings: a share above this (percent). Partners sometimes
+#: take a majority of the shared savings (:data:`MAJORITY_SOURCE`).
+MAJORITY_SHARE_PCT = 50
+#: The finding behind :data:`MAJORITY_SHARE_PCT` as a flag threshold.
+MAJORITY_SOURCE = "Murray et al. 2018"
 
 #: Payer programs whose savings are public money (Medicare and Medicaid funds).
 PUBLIC_PROGRAMS = frozenset({"medicaid-aco", "medicare-mssp", "medicare-reach",
                              "medicare-advantage"})
 
-CAPTURE_COLUMNS = [
-    "partner_id", "aco_id", "contract_id", "program", "public_money", "year_kind", "year",
-    "year_label", "earned_savings_usd", "savings_approximate", "share_exact_pct",
-    "share_min_pct", "share_min_exclusive", "share_max_pct", "share_max_exclusive",
-    "share_level", "fees_usd", "captured_usd_min", "captured_usd_max", "captured_status",
-    "capture_rate_min", "capture_rate_max", "majority", "captured_text", "share_source_id",
-    "share_locator", "savings_source_id", "savings_locator",
-]
-PARTNER_YEAR_COLUMNS = [
-    "partner_id", "year_kind", "year", "year_label", "acos", "earned_savings_usd",
-    "captured_usd_min", "captured_usd_max", "capture_rate_min", "capture_rate_max",
-    "public_usd_min", "public_usd_max", "public_share_min", "public_share_max",
-]
+#: The ``savings_captured`` table that :func:`savings_captured` makes.
+SAVINGS_CAPTURED = TableSpec("savings_captured", "one partner, ACO, contract and year", (
+    Column("partner_id", "string", "organization id"),
+    Column("aco_id", "string", "organization id"),
+    Column("contract_id", "string", "payer contract id"),
+    Column("program", "string", "payer program"),
+    Column("public_money", "boolean", "Medicare or Medicaid money"),
+    Column("year_kind", "string", "performance (calendar) or contract year"),
+    Column("year", "integer", "the year"),
+    Column("year_label", "string", "'2016' or 'contract year 2'"),
+    Column("earned_savings_usd", "number", "savings earned by the ACO"),
+    Column("savings_approximate", "boolean", "the source gives approximate figures"),
+    Column("share_exact_pct", "number", "exact share"),
+    Column("share_min_pct", "number", "lower bound"),
+    Column("share_min_exclusive", "boolean", "lower bound is exclusive"),
+    Column("share_max_pct", "number", "upper bound"),
+    Column("share_max_exclusive", "boolean", "upper bound is exclusive"),
+    Column("share_level", "string", "the share in the source's words"),
+    Column("fees_usd", "number", "fees paid that year"),
+    Column("captured_usd_min", "number", "lower bound of dollars captured (empty: unknown)"),
+    Column("captured_usd_max", "number", "upper bound (empty: unknown)"),
+    Column("captured_status", "string", "exact, bounds, unknown or no savings"),
+    Column("capture_rate_min", "number", "lower bound of the capture rate"),
+    Column("capture_rate_max", "number", "upper bound of the capture rate"),
+    Column("majority", "string", "yes, no or unknown: more than half the savings"),
+    Column("captured_text", "string", "what is known, in words"),
+    Column("share_citation", "string", "source of the share"),
+    Column("share_locator", "string", "where"),
+    Column("savings_citation", "string", "source of the savings"),
+    Column("savings_locator", "string", "where"),
+))
+#: The ``capture_by_partner_year`` table that :func:`capture_by_partner_year` makes.
+CAPTURE_BY_PARTNER_YEAR = TableSpec(
+    "capture_by_partner_year", "one partner and year (summed over ACOs, with bounds)", (
+    Column("partner_id", "string", "organization id"),
+    Column("year_kind", "string", "performance or contract"),
+    Column("year", "integer", "the year"),
+    Column("year_label", "string", "as printed"),
+    Column("acos", "integer", "ACOs"),
+    Column("earned_savings_usd", "number", "their earned savings"),
+    Column("captured_usd_min", "number", "lower bound"),
+    Column("captured_usd_max", "number", "upper bound"),
+    Column("capture_rate_min", "number", "lower bound"),
+    Column("capture_rate_max", "number", "upper bound"),
+    Column("public_usd_min", "number", "public money captured, lower bound"),
+    Column("public_usd_max", "number", "upper bound"),
+    Column("public_share_min", "number", "public share of captured money, lower bound"),
+    Column("public_share_max", "number", "upper bound"),
+))
 
 
 def _value(row, column, default=None):
@@ -97,16 +140,16 @@ def _share_bounds(share) -> tuple:
     low_excl = bool(_value(share, "share_min_exclusive", False))
     high = _value(share, "share_max_pct")
     high_excl = bool(_value(share, "share_max_exclusive", False))
-    if _value(share, "share_level") == "majority" and (low is None or low < 50):
-        low, low_excl = 50.0, True  # "majority" means more than half
+    if _value(share, "share_level") == "majority" and (low is None or low < MAJORITY_SHARE_PCT):
+        low, low_excl = float(MAJORITY_SHARE_PCT), True  # "majority" means more than half
     return (None if low is None else float(low), low_excl,
             None if high is None else float(high), high_excl)
 
 
 def _majority(low, low_excl, high, high_excl) -> str:
-    if low is not None and (low > 50 or (low == 50 and low_excl)):
+    if low is not None and (low > MAJORITY_SHARE_PCT or (low == MAJORITY_SHARE_PCT and low_excl)):
         return "yes"
-    if high is not None and high <= 50:  # at most half is never a majority
+    if high is not None and high <= MAJORITY_SHARE_PCT:  # at most half is never a majority
         return "no"
     return "unknown"
 
@@ -129,11 +172,11 @@ def savings_captured(results: pd.DataFrame, shares: pd.DataFrame,
     results : DataFrame
         One row per contract and year: ``aco_id``, ``contract_id``, ``program``,
         ``contract_year``, ``performance_year``, ``earned_savings_usd`` and optionally
-        ``approximate``, ``source_id``, ``locator``.
+        ``approximate``, ``citation``, ``locator``.
     shares : DataFrame
         One row per share: ``contract_id``, ``recipient_id`` and any of ``share_exact_pct``,
         ``share_min_pct``/``share_min_exclusive``, ``share_max_pct``/``share_max_exclusive``,
-        ``share_level``, ``from_contract_year``, ``to_contract_year``, ``source_id``,
+        ``share_level``, ``from_contract_year``, ``to_contract_year``, ``citation``,
         ``locator``.
     fees : DataFrame, optional
         ``paid_by``, ``paid_to``, ``amount_usd``, ``fee_year``: fees an ACO pays a partner;
@@ -142,7 +185,7 @@ def savings_captured(results: pd.DataFrame, shares: pd.DataFrame,
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`CAPTURE_COLUMNS`; ``captured_status`` is ``exact``, ``bounds``,
+        Columns :data:`SAVINGS_CAPTURED`; ``captured_status`` is ``exact``, ``bounds``,
         ``unknown`` or ``no savings``.
     """
     rows = []
@@ -193,14 +236,15 @@ def savings_captured(results: pd.DataFrame, shares: pd.DataFrame,
                 "captured_usd_min": c_low, "captured_usd_max": c_high, "captured_status": status,
                 "capture_rate_min": r_low, "capture_rate_max": r_high,
                 "majority": _majority(low, low_excl, high, high_excl),
-                "share_source_id": _value(share, "source_id"),
+                "captured_text": None,  # said in words below, from the row itself
+                "share_citation": _value(share, "citation"),
                 "share_locator": _value(share, "locator"),
-                "savings_source_id": _value(result, "source_id"),
+                "savings_citation": _value(result, "citation"),
                 "savings_locator": _value(result, "locator"),
             }
             row["captured_text"] = describe_capture(row)
             rows.append(row)
-    frame = pd.DataFrame(rows, columns=CAPTURE_COLUMNS)
+    frame = SAVINGS_CAPTURED.from_records(rows)
     return frame.sort_values(["partner_id", "aco_id", "year_kind", "year"], kind="stable",
                              ignore_index=True) if len(frame) else frame
 
@@ -265,4 +309,4 @@ def capture_by_partner_year(captured: pd.DataFrame) -> pd.DataFrame:
             "public_usd_min": p_low, "public_usd_max": p_high,
             "public_share_min": share_low, "public_share_max": share_high,
         })
-    return pd.DataFrame(rows, columns=PARTNER_YEAR_COLUMNS)
+    return CAPTURE_BY_PARTNER_YEAR.from_records(rows)

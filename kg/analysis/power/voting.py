@@ -44,10 +44,20 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["voting_power", "is_veto_player", "board_power", "MAX_PLAYERS", "BOARD_COLUMNS"]
+from kg.analysis.schema import Column, TableSpec
+
+__all__ = ["voting_power", "is_veto_player", "board_power", "MAX_PLAYERS", "BOARD_POWER",
+           "BOARD_MAJORITY", "NON_PARTICIPANT_VOTES_MAX", "PARTICIPANT_CONTROL"]
 
 #: Boards larger than this are refused: the subset counts would overflow 64-bit integers.
 MAX_PLAYERS = 60
+#: A majority of a board: more than this share of its votes.
+BOARD_MAJORITY = 0.5
+#: The rule that ACO participants hold at least 75% control of the ACO's governing body.
+PARTICIPANT_CONTROL = "42 CFR 425.106"
+#: So a partner that is not an ACO participant holds at most this share of the board's
+#: votes (:data:`PARTICIPANT_CONTROL`); more is a sign of control beyond the rule.
+NON_PARTICIPANT_VOTES_MAX = 0.25
 
 COLUMNS = ["banzhaf", "banzhaf_raw", "shapley_shubik", "is_veto_player"]
 
@@ -210,9 +220,27 @@ def _indices(players: list, clean: dict[object, int], quota: int,
             for p in players}
 
 
-BOARD_COLUMNS = ["board_id", "aco_id", "player", "holder_id", "seats", "votes", "board_votes",
-                 "quota", "banzhaf", "banzhaf_raw", "shapley_shubik", "is_veto_player",
-                 "reserved_veto", "status", "reason"]
+#: The ``board_power`` table that :func:`board_power` makes.
+BOARD_POWER = TableSpec("board_power", "one player on one board", (
+    Column("board_id", "string", "board id"),
+    Column("board", "string", "board name"),
+    Column("aco_id", "string", "the board's ACO"),
+    Column("player", "string", "holder id or other-seat-k"),
+    Column("holder_id", "string", "organization id (empty for unrecorded seats)"),
+    Column("seats", "integer", "voting seats"),
+    Column("votes", "integer", "votes"),
+    Column("board_votes", "integer", "votes on the board (empty: unknown)"),
+    Column("quota", "integer", "votes needed (empty: unknown)"),
+    Column("banzhaf", "number", "normalized Banzhaf index"),
+    Column("banzhaf_raw", "number", "swings / 2^(n-1)"),
+    Column("shapley_shubik", "number", "Shapley-Shubik index"),
+    Column("is_veto_player", "boolean", "in every winning coalition"),
+    Column("reserved_veto", "boolean", "holds a reserved veto over all decisions"),
+    Column("status", "string", "computed or unknown"),
+    Column("reason", "string", "rule used, or what is missing"),
+    Column("citation", "string", "sources of the seats"),
+    Column("locator", "string", "where in them"),
+))
 
 
 def _present(value) -> bool:
@@ -238,10 +266,12 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
     Parameters
     ----------
     boards : DataFrame
-        ``board_id``, ``aco_id``, ``decision_rule``, ``quota_votes``, ``total_seats``.
+        ``board_id``, ``aco_id``, ``name``, ``decision_rule``, ``quota_votes``,
+        ``total_seats``.
     seats : DataFrame
-        ``board_id``, ``holder_id``, ``voting``, ``votes``: a voting seat whose votes are not
-        reported carries one vote.
+        ``board_id``, ``holder_id``, ``voting``, ``votes``, ``citation``, ``locator``: a
+        voting seat whose votes are not reported carries one vote. Every seat's source
+        (voting or not) is cited on its board's rows.
     powers : DataFrame
         ``board_id``, ``holder_id``, ``power_kind``, ``matter``: a veto over all board
         decisions enters the game as "weighted rule AND holder agrees"; a veto over some
@@ -250,7 +280,7 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`BOARD_COLUMNS`, one row per player. Seats beyond those recorded
+        Columns :data:`BOARD_POWER`, one row per player. Seats beyond those recorded
         (``total_seats`` minus recorded seats) are separate one-vote players
         (``other-seat-k``). When the board's size or quota is unknown the indices are
         missing, ``status`` is ``unknown`` and ``reason`` says what is missing; the seats
@@ -264,8 +294,19 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
     vetoes: dict = {}
     for power in powers[powers["power_kind"] == "veto"].to_dict("records"):
         vetoes.setdefault(power["board_id"], []).append(power)
+    # each board's seat citations and locators, each listed once, in table order
+    cited: dict = {}
+    for board_id, citation, locator in zip(seats["board_id"], seats["citation"],
+                                           seats["locator"]):
+        if _present(board_id):
+            found = cited.setdefault(board_id, ({}, {}))
+            if _present(citation):
+                found[0][citation] = None
+            if _present(locator):
+                found[1][locator] = None
     for board in boards.to_dict("records"):
         board_id = board["board_id"]
+        citations, locators = cited.get(board_id, ({}, {}))
         voting = voting_seats.get(board_id, [])
         vetoes_all = vetoes.get(board_id, [])
         over_all = [v for v in vetoes_all
@@ -315,7 +356,8 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
         for player in players:
             other = str(player).startswith("other-seat-")
             rows.append({
-                "board_id": board_id, "aco_id": board.get("aco_id"), "player": player,
+                "board_id": board_id, "board": board.get("name"), "aco_id": board.get("aco_id"),
+                "player": player,
                 "holder_id": None if other else player, "seats": seat_count.get(player, 0),
                 "votes": weights.get(player, 0), "board_votes": total_votes if table is not None
                 else None, "quota": quota,
@@ -326,5 +368,7 @@ def board_power(boards: pd.DataFrame, seats: pd.DataFrame, powers: pd.DataFrame)
                 "is_veto_player": (bool(cells[player]["is_veto_player"]) if table is not None
                                    else (True if player in full_veto else None)),
                 "reserved_veto": player in full_veto, "status": status, "reason": reason,
+                "citation": " | ".join(citations) if citations else None,
+                "locator": " | ".join(locators) if locators else None,
             })
-    return pd.DataFrame(rows, columns=BOARD_COLUMNS)
+    return BOARD_POWER.from_records(rows)

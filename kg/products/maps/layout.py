@@ -73,17 +73,24 @@ def spring_positions(nodes: Sequence[str], edges: Iterable[tuple[str, str]], *,
     import networkx as nx
 
     edges = list(edges)
-    graph = nx.Graph()
-    graph.add_nodes_from(nodes)
-    graph.add_edges_from(edges)
     components = _components(nodes, edges)
+    component_of = {n: i for i, component in enumerate(components) for n in component}
+    edges_of: list[list[tuple[str, str]]] = [[] for _ in components]
+    for a, b in edges:
+        edges_of[component_of[a]].append((a, b))
     boxes = []
-    for component in components:
+    for component, inside in zip(components, edges_of):
         side = _COMPONENT_SPACING * math.sqrt(len(component))
         if len(component) == 1:
             boxes.append((side, {component[0]: (0.0, 0.0)}))
             continue
-        raw = nx.spring_layout(graph.subgraph(component), seed=seed, iterations=300)
+        # a graph of its own, its nodes in the component's order: spring_layout draws the
+        # random start in node order, and a subgraph view of a small part of a larger
+        # graph iterates over a set, whose order changes from one process to the next
+        graph = nx.Graph()
+        graph.add_nodes_from(component)
+        graph.add_edges_from(inside)
+        raw = nx.spring_layout(graph, seed=seed, iterations=300)
         xs = [float(raw[n][0]) for n in component]
         ys = [float(raw[n][1]) for n in component]
         span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0

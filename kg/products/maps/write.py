@@ -1,0 +1,123 @@
+"""Writing a map: :func:`write_map` runs the four steps and writes one HTML file.
+
+1. :func:`kg.products.maps.load.load_map_graph` reads the organizations and their links;
+2. :mod:`kg.products.maps.select` keeps what was asked for, folds participants and caps
+   the number of nodes;
+3. :mod:`kg.products.maps.layout` computes the positions with a seed, so the browser draws
+   a finished picture and nothing moves (vis-network's physics is off);
+4. :func:`kg.products.maps.render.render_map` writes the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from kg.core.errors import UsageError
+from kg.products.maps.load import load_map_graph
+from kg.products.maps.render import render_map
+from kg.products.maps.select import (AGGREGATE_ABOVE, DEFAULT_MAX_NODES, aggregate_participants,
+                                     cap, node_scores, restrict)
+
+__all__ = ["MapSummary", "write_map"]
+
+
+@dataclass
+class MapSummary:
+    """What :func:`write_map` wrote."""
+
+    path: Path
+    nodes: int
+    edges: int
+    total_nodes: int
+    notes: list[str]
+    seconds: dict[str, float]
+
+
+
+def write_map(store, path: str | Path, *, focus: str | None = None, depth: int = 2,
+              year: int | None = None, partner: str | None = None, state: str | None = None,
+              seed: int = 0, power: Mapping[str, float] | None = None,
+              max_nodes: int = DEFAULT_MAX_NODES, participants: str = "auto",
+              title: str = "aco-kg network map") -> MapSummary:
+    """Write an interactive map of the store's alliances to one self-contained HTML file.
+
+    Parameters
+    ----------
+    store : pyoxigraph.Store or str or Path
+        The store, or the folder of a published store (``out/store``).
+    path : str or Path
+        The HTML file to write.
+    focus, depth, year, partner, state
+        What to keep (see :func:`restrict`).
+    seed : int
+        Seed of the layout: the same graph and seed give the same positions.
+    power : mapping of str to float, optional
+        Node IRI -> power score (from the power analysis); sets the node sizes. Without it
+        a node's size is its number of links on the map, and the legend says so.
+    max_nodes : int
+        Cap on the nodes drawn; above it the most important links are kept with their
+        ends (see :func:`cap`) and the page says so.
+    participants : {"auto", "aggregate", "all"}
+        Fold participants linked only to their ACO into one node per ACO: always, never,
+        or (``auto``) when the map would have more than :data:`AGGREGATE_ABOVE` nodes.
+    title : str
+        Heading of the page.
+
+    Returns
+    -------
+    MapSummary
+
+    Examples
+    --------
+    >>> import pyoxigraph as ox, tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "map.html")
+    >>> summary = write_map(ox.Store(), target)
+    >>> summary.nodes, summary.edges, "vis.Network" in open(target).read()
+    (0, 0, True)
+    """
+    import time
+
+    from kg.graph.store import open_store
+    from kg.products.maps.layout import layout
+
+    if participants not in ("auto", "aggregate", "all"):
+        raise UsageError(f"must be auto, aggregate or all, got {participants!r}",
+                         argument="participants")
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    if isinstance(store, (str, Path)):
+        try:
+            store = open_store(store)
+        except FileNotFoundError as exc:
+            raise UsageError(str(exc)) from exc
+    graph = load_map_graph(store)
+    seconds["query"] = time.perf_counter() - started
+    graph = restrict(graph, focus=focus, depth=depth, year=year, partner=partner, state=state)
+    if participants == "aggregate" or (participants == "auto" and len(graph.nodes) > AGGREGATE_ABOVE):
+        graph = aggregate_participants(graph)
+    total = len(graph.nodes)
+    scores = node_scores(graph, power)
+    graph = cap(graph, max_nodes, scores)
+    if not power:
+        scores = node_scores(graph, None)  # degree on the map as drawn
+    size_by = "Power score" if power else "Links on this map"
+    if not power:
+        graph.notes.append("Node size shows the number of links on this map (no power "
+                           "analysis was given).")
+    mark = time.perf_counter()
+    order = sorted(graph.nodes)
+    positions = layout(order, [(e.source, e.target) for e in graph.edges], seed=seed)
+    seconds["layout"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    page = render_map(graph, positions, scores=scores, size_by=size_by, title=title,
+                      total_nodes=total)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(page, encoding="utf-8")
+    temporary.replace(path)  # a reader never sees half a page
+    seconds["render"] = time.perf_counter() - mark
+    return MapSummary(path=path, nodes=len(graph.nodes), edges=len(graph.edges),
+                      total_nodes=total, notes=list(graph.notes), seconds=seconds)
