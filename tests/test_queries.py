@@ -11,41 +11,50 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT, TINY, run_cli
+from conftest import ROOT, run_cli
 from query_support import (GOLDEN, golden_queries, normalise_csv, normalise_frame,
                            rdflib_graph, rdflib_select)
-from kg.graph.build import build
 from kg.cli import main
 from kg.core.errors import UsageError
 from kg.sparql.catalogue import list_queries, load_query, parse_header, QueryHeaderError
 from kg.sparql.check import check_query, projected_variables
 from kg.sparql.select import select
-from kg.graph.store import open_store
 
 ALL_QUERIES = sorted((ROOT / "queries").rglob("*.rq"))
 GOLDEN_QUERIES = golden_queries()
 BROKEN = ROOT / "tests" / "fixtures" / "broken"
 
 
-@pytest.fixture(scope="session")
-def published(tmp_path_factory):
-    """The curated data and the tiny fixture, each built once for this session."""
-    base = tmp_path_factory.mktemp("published")
-    outs = {}
-    for label, data in (("data", ROOT / "data"), ("tiny", TINY)):
-        build(data, base / label)
-        outs[label] = base / label
-    return outs
+class _ByLabel(dict):
+    """A value per dataset ("data": the curated data, "tiny": the tiny fixture), made when a
+    test first asks for it, so that a run of tiny-only tests never builds the curated data."""
+
+    def __init__(self, make):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, label):
+        self[label] = self.make(label)
+        return self[label]
+
+
+_BUILDS = {"data": "curated", "tiny": "tiny"}
 
 
 @pytest.fixture(scope="session")
-def stores(published):
-    return {label: open_store(out / "store") for label, out in published.items()}
+def published(request):
+    """The published `out` of each dataset (the shared session builds, read-only)."""
+    return _ByLabel(lambda label: request.getfixturevalue(f"{_BUILDS[label]}_out"))
+
+
+@pytest.fixture(scope="session")
+def stores(request):
+    return _ByLabel(lambda label: request.getfixturevalue(f"{_BUILDS[label]}_store"))
 
 
 @pytest.fixture(scope="session")
 def rdflib_graphs(published):
-    return {label: rdflib_graph(out) for label, out in published.items()}
+    return _ByLabel(lambda label: rdflib_graph(published[label]))
 
 
 # --- the catalogue ------------------------------------------------------------------------

@@ -9,8 +9,6 @@ import time
 import pytest
 
 import kg
-from conftest import ROOT
-from kg.graph.build import build
 from kg.cli import main
 from kg.sparql.limits import QueryTimeout
 from kg.sparql.check import QuerySyntaxError, UnsafeQueryError, check_query
@@ -18,10 +16,8 @@ from kg.sparql.select import RowLimitExceeded
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("safety") / "out"
-    build(ROOT / "tests" / "fixtures" / "tiny", out)
-    return out / "store"
+def store(tiny_out):
+    return tiny_out / "store"
 
 
 @pytest.fixture
