@@ -57,7 +57,7 @@ class _RunCounter:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session, exitstatus):
-        if self.minimum and self.ran < self.minimum and exitstatus in (0, 5):
+        if self.minimum and self.ran < self.minimum and exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter):

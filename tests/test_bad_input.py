@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_release, count_records, tree_digest
+from conftest import TINY, copy_release, count_records, tree_digest
 from kg import InvalidDataError, build, validate
 from kg.core.dictionary import load_dictionary
 
@@ -231,16 +231,34 @@ def test_every_problem_is_reported_at_once(tiny):
     assert {"fees.csv", "events.csv"} <= files
 
 
-@pytest.mark.parametrize("text", ['He said "no" <script>alert(1)</script> & left',
-                                  "Ærø Sundhed — Økonomi ✓", "NA", "None", "null", "nan"])
-def test_legal_text_loads_exactly(tiny, tmp_path, text):
-    from rdflib import Graph, Literal, URIRef
-    cell = '"' + text.replace('"', '""') + '"'
-    edit(tiny / "studies.csv", "Fixture study", cell)
-    build(tiny, tmp_path / "out")
-    g = Graph().parse(tmp_path / "out" / "graph.nt", format="nt")
-    label = g.value(URIRef("https://w3id.org/aco-kg/id/study/study-1"),
-                    URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))
+LEGAL_TEXT = ['He said "no" <script>alert(1)</script> & left', "Ærø Sundhed — Økonomi ✓",
+              "NA", "None", "null", "nan"]
+
+
+@pytest.fixture(scope="module")
+def legal_text_graph(tmp_path_factory):
+    """The tiny fixture plus one study per text of LEGAL_TEXT (study-text-N), built once."""
+    import csv
+    import shutil
+    from rdflib import Graph
+    base = tmp_path_factory.mktemp("legal-text")
+    data = base / "tiny"
+    shutil.copytree(TINY, data)
+    with open(data / "studies.csv", encoding="utf-8", newline="") as handle:
+        template = list(csv.DictReader(handle))[0]
+    with open(data / "studies.csv", "a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(template), lineterminator="\n")
+        for index, text in enumerate(LEGAL_TEXT):
+            writer.writerow({**template, "study_id": f"study-text-{index}", "name": text})
+    build(data, base / "out")
+    return Graph().parse(base / "out" / "graph.nt", format="nt")
+
+
+@pytest.mark.parametrize("index,text", list(enumerate(LEGAL_TEXT)))
+def test_legal_text_loads_exactly(legal_text_graph, index, text):
+    from rdflib import Literal, URIRef
+    label = legal_text_graph.value(URIRef(f"https://w3id.org/aco-kg/id/study/study-text-{index}"),
+                                   URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))
     assert label == Literal(text)
 
 

@@ -194,6 +194,7 @@ def test_inferred_links_are_marked_inferred_with_their_evidence(imported):
     assert "have none" in notes and "are not in this file" in notes
 
 
+@pytest.mark.slow  # imports eleven files and validates them with the curated data
 def test_a_slice_builds_with_the_curated_data(tmp_path):
     """First rows of every file, imported and validated together with data/ (SHACL included)."""
     slices = tmp_path / "slices"

@@ -81,6 +81,7 @@ def without_column(text: str, column: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.slow  # one failing build of the curated data per file
 @pytest.mark.parametrize("resource", DICTIONARY.resources, ids=lambda r: r.name)
 def test_deleting_any_column_is_rejected(curated, tmp_path, resource, curated_release):
     """Every column, one at a time: the file's header check names it on line 1; and for
@@ -103,6 +104,7 @@ def test_deleting_any_column_is_rejected(curated, tmp_path, resource, curated_re
     assert tree_digest(out) == before
 
 
+@pytest.mark.slow  # one failing build of the curated data per file
 @pytest.mark.parametrize("name", FILES_WITH_ROWS)
 def test_duplicating_any_row_is_rejected(curated, tmp_path, name, curated_release):
     out = copy_release(curated_release, tmp_path)

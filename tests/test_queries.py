@@ -103,7 +103,11 @@ def test_header_parser_rejects_malformed_headers():
 
 # --- golden results and cross-engine agreement ---------------------------------------------
 
-@pytest.mark.parametrize("label", ["data", "tiny"])
+# the goldens on the tiny fixture are in the fast tier; those on the curated data in make test
+DATASETS = ["tiny", pytest.param("data", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("label", DATASETS)
 @pytest.mark.parametrize("path", GOLDEN_QUERIES, ids=lambda p: p.stem)
 def test_golden_result_and_rdflib_agrees(path, label, stores, rdflib_graphs):
     oxigraph = select(path, stores[label])
@@ -226,10 +230,12 @@ def test_cli_bad_parameter_exits_2_with_a_message(published, capsys):
 
 # --- the CLI and its formats ------------------------------------------------------------------
 
-def test_every_canned_query_returns_its_golden_result_through_the_cli(published, capsys):
-    store = str(published["data"] / "store")
+@pytest.mark.slow  # every query twice through the command line, each in a worker process
+@pytest.mark.parametrize("label", ["tiny", "data"])
+def test_every_canned_query_returns_its_golden_result_through_the_cli(label, published, capsys):
+    store = str(published[label] / "store")
     for path in GOLDEN_QUERIES:
-        golden = normalise_csv((GOLDEN / "data" / f"{path.stem}.csv").read_text(encoding="utf-8"))
+        golden = normalise_csv((GOLDEN / label / f"{path.stem}.csv").read_text(encoding="utf-8"))
         assert main(["query", path.stem, "--format", "csv", "--store", store]) == 0
         assert normalise_csv(capsys.readouterr().out) == golden, path.stem
         assert main(["query", path.stem, "--format", "json", "--store", store]) == 0

@@ -103,6 +103,7 @@ def test_syntax_errors_are_usage_errors(store, capsys):
 CROSS_PRODUCT = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
 
 
+@pytest.mark.slow  # waits for two time limits and a killed worker
 def test_runaway_query_is_stopped_and_the_next_query_works(store, capsys):
     started = time.monotonic()
     with pytest.raises(QueryTimeout, match="time limit of 2 s"):
