@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import ROOT, run_cli
-from query_support import (GOLDEN, golden_queries, normalise_csv, normalise_frame,
+from query_support import (EXPECTED, expected_csv, golden_queries, normalise_csv, normalise_frame,
                            rdflib_graph, rdflib_select)
 from kg.cli import main
 from kg.core.errors import UsageError
@@ -80,10 +80,10 @@ def test_every_query_parses_and_its_header_matches_its_projection(path):
         assert parameter.name in header.returns, parameter.name
 
 
-def test_every_golden_query_has_golden_files_and_every_golden_file_a_query():
+def test_every_golden_query_has_expected_files_and_every_expected_file_a_query():
     stems = {p.stem for p in GOLDEN_QUERIES}
-    for label in ("data", "tiny"):
-        files = {p.stem for p in (GOLDEN / label).glob("*.csv")}
+    for label, folder in EXPECTED.items():
+        files = {p.stem for p in folder.glob("*.csv")}
         assert files == stems, f"{label}: missing {stems - files}, orphaned {files - stems}"
 
 
@@ -104,7 +104,8 @@ def test_header_parser_rejects_malformed_headers():
 
 # --- golden results and cross-engine agreement ---------------------------------------------
 
-# the goldens on the tiny fixture are in the fast tier; those on the curated data in make test
+# the goldens on the tiny fixture are in the fast tier; the snapshots of the curated data in
+# make test
 DATASETS = ["tiny", pytest.param("data", marks=pytest.mark.slow)]
 
 
@@ -112,7 +113,7 @@ DATASETS = ["tiny", pytest.param("data", marks=pytest.mark.slow)]
 @pytest.mark.parametrize("path", GOLDEN_QUERIES, ids=lambda p: p.stem)
 def test_golden_result_and_rdflib_agrees(path, label, stores, rdflib_graphs):
     oxigraph = select(path, stores[label])
-    golden = (GOLDEN / label / f"{path.stem}.csv").read_text(encoding="utf-8")
+    golden = expected_csv(label, path.stem).read_text(encoding="utf-8")
     assert normalise_frame(oxigraph) == normalise_csv(golden)
     text = path.read_text(encoding="utf-8")
     assert normalise_frame(rdflib_select(text, rdflib_graphs[label])) == normalise_frame(oxigraph)
@@ -242,7 +243,7 @@ def test_cli_bad_parameter_exits_2_with_a_message(published, capsys):
 def test_every_canned_query_returns_its_golden_result_through_the_cli(label, published, capsys):
     store = str(published[label] / "store")
     for path in GOLDEN_QUERIES:
-        golden = normalise_csv((GOLDEN / label / f"{path.stem}.csv").read_text(encoding="utf-8"))
+        golden = normalise_csv(expected_csv(label, path.stem).read_text(encoding="utf-8"))
         assert main(["query", path.stem, "--format", "csv", "--store", store]) == 0
         assert normalise_csv(capsys.readouterr().out) == golden, path.stem
         assert main(["query", path.stem, "--format", "json", "--store", store]) == 0
@@ -307,7 +308,7 @@ def test_cli_in_a_subprocess_csv_and_json(published):
     store = str(published["data"] / "store")
     result = run_cli("query", "cq-06-savings-shares", "--format", "csv", "--store", store)
     assert result.returncode == 0, result.stderr
-    golden = (GOLDEN / "data" / "cq-06-savings-shares.csv").read_text(encoding="utf-8")
+    golden = expected_csv("data", "cq-06-savings-shares").read_text(encoding="utf-8")
     assert normalise_csv(result.stdout) == normalise_csv(golden)
     result = run_cli("query", str(ROOT / "queries" / "cq-08-dissolved-alliances.rq"), "--format",
                      "json", "--store", store)
