@@ -21,10 +21,22 @@ def test_every_command_has_help_with_an_example():
         assert sub.description, name
 
 
-def test_build_succeeds_with_exit_0_and_says_where(tmp_path, capsys):
-    assert main(["build", "--data", str(TINY), "--out", str(tmp_path / "out"), "-q"]) == 0
-    out = capsys.readouterr().out
-    assert "outputs in" in out and str(tmp_path / "out") in out
+@pytest.fixture(scope="module")
+def cli_build(tmp_path_factory):
+    """`aco-kg build` of the tiny fixture, run once: (exit code, stdout, stderr, out folder)."""
+    import contextlib
+    import io
+    out = tmp_path_factory.mktemp("cli-build") / "out"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(["build", "--data", str(TINY), "--out", str(out), "-q"])
+    return code, stdout.getvalue(), stderr.getvalue(), out
+
+
+def test_build_succeeds_with_exit_0_and_says_where(cli_build):
+    code, out, err, folder = cli_build
+    assert code == 0, err
+    assert "outputs in" in out and str(folder) in out
 
 
 def test_invalid_data_exit_1_without_traceback(tiny, tmp_path, capsys):
@@ -85,21 +97,21 @@ def test_dictionary_command_prints_every_file(capsys):
     assert "#### `organizations.csv`" in out and "#### `study_findings.csv`" in out
 
 
-def test_cli_build_publishes_report_and_map_in_the_release(tmp_path, capsys):
-    out = tmp_path / "out"
-    assert main(["build", "--data", str(TINY), "--out", str(out), "-q"]) == 0
+def test_cli_build_publishes_report_and_map_in_the_release(cli_build, tmp_path, capsys):
+    code, _, err, out = cli_build
+    assert code == 0, err
     report = (out / "report.html").read_text(encoding="utf-8")
     page = (out / "map.html").read_text(encoding="utf-8")
     # the tiny fixture's partner is named 'Partner "Quoted" <script>alert(1)</script>'
     assert "<script>alert(1)</script>" not in report and "<script>alert(1)</script>" not in page
     assert "Partner &#34;Quoted&#34; &lt;script&gt;alert(1)&lt;/script&gt;" in report
     assert "vis-network" in page
-    capsys.readouterr()
     assert main(["build", "--data", str(TINY), "--out", str(tmp_path / "x"), "--products", "chart"]) == 2
     assert "unknown product ['chart']" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow  # a subprocess each
 @pytest.mark.parametrize("argv", [["queries"], ["dictionary"]])
 def test_a_reader_that_stops_early_gets_no_traceback(argv):
     # `aco-kg queries | head -1`: the reader closes the pipe before aco-kg writes; the
