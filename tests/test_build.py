@@ -181,7 +181,8 @@ def test_products_are_published_in_the_same_release(tmp_path, tiny_release):
     assert int((out / "count.txt").read_text()) > 300
 
 
-@pytest.mark.parametrize("engine", ["oxigraph", "pyshacl"])
+# pySHACL is the slower engine; both report the same violations (tests/test_shape_queries.py)
+@pytest.mark.parametrize("engine", ["oxigraph", pytest.param("pyshacl", marks=pytest.mark.slow)])
 def test_shacl_violation_rejects_the_build_and_keeps_the_previous_output(tmp_path, tiny, engine,
                                                                         tiny_release):
     """A row the CSV checks let through but a shape refuses: nothing is published.

@@ -184,7 +184,9 @@ HOSTILE = ['x" } ?s ?p ?o { "', "a}b{c", "# comment\n}", "line\nbreak", '" || tr
            "'; DROP", "<https://w3id.org/aco-kg/id/organization/access-aco>"]
 
 
-@pytest.mark.parametrize("value", HOSTILE)
+# three in the fast tier (each value takes three queries, each in a worker process)
+@pytest.mark.parametrize("value", HOSTILE[:3] + [pytest.param(v, marks=pytest.mark.slow)
+                                                 for v in HOSTILE[3:]])
 def test_hostile_parameter_values_match_nothing_and_change_nothing(value, published, rdflib_graphs):
     import kg
     from rdflib.plugins.sparql.algebra import translateQuery
