@@ -86,3 +86,25 @@ def test_make_test_fast_fails_when_its_selection_is_empty():
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode != 0
     assert "Error 5" in result.stderr, result.stdout + result.stderr
+
+
+def test_a_test_that_changes_a_shared_build_fails_the_session(tmp_path):
+    """The shared builds are read-only by contract: a test that writes into one fails the run
+    (an error at the end of the session), even though the test itself passed."""
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "conftest.py").write_text((ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    (tests / "fixtures").symlink_to(ROOT / "tests" / "fixtures")
+    (tmp_path / "data").symlink_to(ROOT / "data")
+    (tests / "test_careless.py").write_text(
+        "def test_reads(tiny_out):\n"
+        "    assert (tiny_out / 'graph.nt').exists()\n\n"
+        "def test_writes(tiny_out):\n"
+        "    (tiny_out / 'graph.nt').write_text('scribbled')\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q",
+                             "tests/test_careless.py"], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "a test changed the shared tiny-release" in result.stdout
+    assert "2 passed" in result.stdout and "1 error" in result.stdout
