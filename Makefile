@@ -104,7 +104,7 @@ docs: demo  ## write docs/site/: the ontology reference (pyLODE) and the query c
 	$(BIN)/aco-kg docs --out docs/site --store $(OUT)/store
 	@echo "Open docs/site/index.html"
 
-golden-queries: $(STAMP)  ## rewrite the expected query results (tiny goldens, curated-data snapshots) to review their diff
+golden-queries: $(STAMP)  ## rewrite tests/golden/queries/{tiny,data}/*.csv to review a change as a diff (why.yaml is written by hand)
 	$(BIN)/python tests/make_query_golden.py
 
 MORPH := bench/.venv-morph/.installed-stamp

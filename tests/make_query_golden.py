@@ -2,7 +2,7 @@
 
 ``make golden-queries`` (or ``python tests/make_query_golden.py``) runs every query of
 queries/cq-*.rq and queries/*-violation.rq on the tiny fixture and on the curated data and
-writes tests/golden/queries/tiny/ and tests/snapshots/queries/data/. It never writes
+writes tests/golden/queries/tiny/ and tests/golden/queries/data/. It never writes
 tests/golden/queries/why.yaml: a changed golden row must be justified there by hand, from
 the query and the data, or tests/test_query_golden_why.py fails. Then READ the diff: a
 golden file is only as honest as the review that checked it against the sources.
@@ -16,21 +16,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from query_support import EXPECTED, ROOT, golden_queries  # noqa: E402
+from query_support import DATASETS, EXPECTED, ROOT, golden_queries  # noqa: E402
 
 from kg.graph.build import build  # noqa: E402
 from kg.graph.store import open_store  # noqa: E402
 from kg.products.formats import to_csv  # noqa: E402
 from kg.sparql.select import select  # noqa: E402
 
-DATA = {"data": ROOT / "data", "tiny": ROOT / "tests" / "fixtures" / "tiny"}
-
-
 def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         for label, target in EXPECTED.items():
             out = Path(scratch) / label
-            build(DATA[label], out)
+            build(DATASETS[label], out)
             store = open_store(out / "store")
             target.mkdir(parents=True, exist_ok=True)
             for stale in target.glob("*.csv"):

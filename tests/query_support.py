@@ -18,11 +18,9 @@ from kg.sparql.select import from_term, typed_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "queries"
-SNAPSHOTS = ROOT / "tests" / "snapshots" / "queries"
-#: Where each dataset's expected query results live: on the tiny fixture they are golden
-#: (every row justified in golden/queries/why.yaml); on the curated data a snapshot that
-#: only says nothing changed (review its diff against the sources).
-EXPECTED = {"tiny": GOLDEN / "tiny", "data": SNAPSHOTS / "data"}
+#: The datasets whose query answers are golden, each row justified in golden/queries/why.yaml.
+DATASETS = {"tiny": ROOT / "tests" / "fixtures" / "tiny", "data": ROOT / "data"}
+EXPECTED = {label: GOLDEN / label for label in DATASETS}
 
 
 def expected_csv(label: str, query: str) -> Path:
@@ -219,11 +217,15 @@ def check_justification(query: str, why: dict, golden_csv: Path, folder: Path) -
             problems.append(f"{query}: '{entry}' justifies no golden row (a row the query "
                             "should return and does not, or a wrong citation)")
     each = why.get("each")
+    if why.get("except") and not each:
+        problems.append(f"{query}: except without each")
     if each:
         names = sorted(p.name for p in folder.glob("*.csv") if _has_provenance(p)) \
             if each == "sourced" else each
         expected = {f"{name}:{line}" for name in names
                     for line in tables.setdefault(name, csv_records(folder / name))}
+        for excepted in sorted(set(why.get("except", {})) - expected):
+            problems.append(f"{query}: except names {excepted}, not a record of {names}")
         expected -= set(why.get("except", {}))
         firsts = [entry[0] for entry in entries]
         for missing in sorted(expected - set(firsts)):

@@ -105,8 +105,7 @@ def test_header_parser_rejects_malformed_headers():
 
 # --- golden results and cross-engine agreement ---------------------------------------------
 
-# the goldens on the tiny fixture are in the fast tier; the snapshots of the curated data in
-# make test
+# the goldens on the tiny fixture are in the fast tier; those on the curated data in make test
 DATASETS = ["tiny", pytest.param("data", marks=pytest.mark.slow)]
 
 

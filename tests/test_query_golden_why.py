@@ -1,6 +1,7 @@
 """Every golden answer of a research question says why it is right (golden/queries/why.yaml).
 
-The golden results on the tiny fixture are checked against the records they come from:
+The golden results on the tiny fixture and on the curated data are checked against the
+records they come from:
 each golden row must be held by the records its justification cites, each justification
 must match a golden row, and for the files a query answers record by record, no record may
 be left without its row. A wrong golden row (a query bug) or a missing one fails here even
@@ -14,11 +15,9 @@ import copy
 import pytest
 import yaml
 
-from conftest import TINY
-from query_support import GOLDEN, check_justification, golden_queries
+from query_support import DATASETS, GOLDEN, check_justification, golden_queries
 
 WHY = yaml.safe_load((GOLDEN / "why.yaml").read_text(encoding="utf-8"))
-DATASETS = {"tiny": TINY}  # the datasets whose query answers are golden (justified)
 
 
 def test_every_golden_query_is_explained_and_nothing_else():
@@ -47,10 +46,10 @@ def test_golden_rows_are_the_rows_the_data_justify(query, label):
 
 # --- the check itself can fail -------------------------------------------------------------------
 
-def _problems(query: str, change) -> list[str]:
-    why = copy.deepcopy({**WHY[query]["tiny"], "derived": WHY[query].get("derived", {})})
+def _problems(query: str, change, label: str = "tiny") -> list[str]:
+    why = copy.deepcopy({**WHY[query][label], "derived": WHY[query].get("derived", {})})
     change(why)
-    return check_justification(query, why, GOLDEN / "tiny" / f"{query}.csv", TINY)
+    return check_justification(query, why, GOLDEN / label / f"{query}.csv", DATASETS[label])
 
 
 def test_a_citation_of_no_record_is_caught():
@@ -87,8 +86,22 @@ def test_an_unexplained_computed_value_is_caught():
                for p in _problems("cq-07-partner-savings-by-year", forget_the_derivation))
 
 
+def test_a_record_left_out_on_the_curated_data_is_caught():
+    def forget_an_exception(why):  # a tension of an alliance that did not dissolve
+        why["except"].pop("tensions.csv:2")
+    assert "cq-09-tensions-before-dissolution: tensions.csv:2 has no golden row of its own" in \
+        _problems("cq-09-tensions-before-dissolution", forget_an_exception, "data")
+
+
 def test_an_empty_answer_with_rows_is_caught():
     def call_it_empty(why):
         why.clear()
         why["empty"] = "nothing"
     assert any("justified as empty" in p for p in _problems("cq-25-study-designs", call_it_empty))
+
+
+def test_an_exception_that_names_no_record_is_caught():
+    def except_a_header(why):
+        why["except"] = {"organizations.csv:1": "the header"}
+    assert any("except names organizations.csv:1" in p
+               for p in _problems("cq-26-management-partners", except_a_header))
