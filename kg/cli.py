@@ -88,6 +88,12 @@ def _cmd_validate(args) -> int:
 
 def _cmd_dictionary(args) -> int:
     from kg.core.dictionary import load_dictionary, replace_section, to_markdown
+    if args.shapes:
+        from kg.graph.column_shapes import column_shapes_turtle
+        path = Path(args.shapes)
+        path.write_text(column_shapes_turtle(load_dictionary(args.dictionary)), encoding="utf-8")
+        print(f"wrote the SHACL shapes of the columns to {path}")
+        return EXIT_OK
     markdown = to_markdown(load_dictionary(args.dictionary))
     if args.update:
         path = Path(args.update)
@@ -382,11 +388,15 @@ def _parser() -> argparse.ArgumentParser:
         "dictionary", help="print the data dictionary as Markdown",
         description="Print every CSV file's columns, types and RDF mapping (the README's data "
                     "section is generated from this).",
-        epilog="examples:\n  aco-kg dictionary > dictionary.md\n  aco-kg dictionary --update README.md",
+        epilog="examples:\n  aco-kg dictionary > dictionary.md\n  aco-kg dictionary --update README.md\n"
+               "  aco-kg dictionary --shapes ontology/shapes-columns.ttl",
         formatter_class=fmt)
     p.add_argument("--dictionary", default=None, metavar="FILE", help="data dictionary file")
-    p.add_argument("--update", default=None, metavar="FILE",
-                   help="replace the section between the dictionary markers of FILE instead of printing")
+    written = p.add_mutually_exclusive_group()
+    written.add_argument("--update", default=None, metavar="FILE",
+                         help="replace the section between the dictionary markers of FILE instead of printing")
+    written.add_argument("--shapes", default=None, metavar="FILE",
+                         help="write the SHACL shapes of the columns (Turtle) to FILE instead of printing")
     p.set_defaults(run=_cmd_dictionary)
 
     from kg.sparql.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT

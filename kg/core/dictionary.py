@@ -3,7 +3,8 @@
 The dictionary is a Frictionless Data Package whose Table Schemas carry a few properties
 of aco-kg's own (``rdfType``, ``iriKind``, ``rdfPath``, ``codeScheme``, ``rowChecks``,
 ``provenance``). It is the single source of truth that drives reading
-(:mod:`kg.ingest.tables`), mapping to RDF (:mod:`kg.graph.mapping`) and the README's data section
+(:mod:`kg.ingest.tables`), mapping to RDF (:mod:`kg.graph.mapping`), the SHACL shapes of
+the columns (:mod:`kg.graph.column_shapes`) and the README's data section
 (:func:`to_markdown`).
 
 Examples
@@ -50,6 +51,9 @@ _FIELD_KEYS = {
     "name", "type", "format", "description", "constraints", "rdfPath", "codeScheme",
     "reference", "unit",
 }
+#: Table Schema constraints that aco-kg checks (in the CSV reader and in the SHACL shapes);
+#: any other is refused rather than silently left unchecked.
+_CONSTRAINT_KEYS = {"required", "minimum", "maximum", "pattern", "minLength"}
 _RESOURCE_KEYS = {
     "name", "path", "description", "rdfType", "iriKind", "provenance", "schema", "rowChecks",
 }
@@ -66,6 +70,7 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     pattern: str | None = None
+    min_length: int | None = None
     code_scheme: str | None = None
     reference: str | None = None
     rdf_path: tuple[str, ...] = ()
@@ -136,6 +141,8 @@ class Dictionary:
     false_values: frozenset[str]
     intermediate_types: dict[str, str] = dc_field(default_factory=dict)
     source: Path | None = None
+    #: The fields appended to every resource with ``provenance: true``.
+    provenance_fields: tuple[Field, ...] = ()
 
     def resource(self, name: str) -> Resource:
         """Return the resource called `name`."""
@@ -158,6 +165,15 @@ def _field(spec: dict, where: str) -> Field:
     if spec.get("type") not in TYPES:
         raise UsageError(f"{where}: type must be one of {sorted(TYPES)}, not {spec.get('type')!r}")
     constraints = spec.get("constraints") or {}
+    unknown = set(constraints) - _CONSTRAINT_KEYS
+    if unknown:
+        raise UsageError(f"{where}: unknown constraints {sorted(unknown)} "
+                         f"(aco-kg checks {', '.join(sorted(_CONSTRAINT_KEYS))})")
+    if {"minimum", "maximum"} & set(constraints) and spec["type"] not in ("integer", "number", "year"):
+        raise UsageError(f"{where}: minimum and maximum apply to integer, number and year fields only")
+    if "minLength" in constraints and (spec["type"] != "string" or "reference" in spec
+                                       or "codeScheme" in spec):
+        raise UsageError(f"{where}: minLength applies to text fields only")
     path = spec.get("rdfPath") or ()
     if isinstance(path, str):
         path = (path,)
@@ -174,6 +190,7 @@ def _field(spec: dict, where: str) -> Field:
         minimum=constraints.get("minimum"),
         maximum=constraints.get("maximum"),
         pattern=constraints.get("pattern"),
+        min_length=constraints.get("minLength"),
         code_scheme=spec.get("codeScheme"),
         reference=spec.get("reference"),
         rdf_path=tuple(path),
@@ -252,6 +269,7 @@ def load_dictionary(path: str | Path | None = None) -> Dictionary:
         false_values=frozenset(spec.get("falseValues", ["false"])),
         intermediate_types=dict(spec.get("intermediateTypes", {})),
         source=path,
+        provenance_fields=tuple(provenance),
     )
 
 
@@ -271,6 +289,8 @@ def _type_words(f: Field) -> str:
         bounds.append(f">= {f.minimum:g}")
     if f.maximum is not None:
         bounds.append(f"<= {f.maximum:g}")
+    if f.min_length is not None:
+        bounds.append(f"length >= {f.min_length}")
     if f.pattern:
         bounds.append(f"pattern `{f.pattern}`")
     return text + (" " + ", ".join(bounds) if bounds else "")

@@ -27,6 +27,7 @@ __all__ = [
     "ONTOLOGY",
     "CODE",
     "INSTANCE",
+    "SHAPES",
     "PREFIXES",
     "mint",
     "parse_instance_iri",
@@ -44,6 +45,8 @@ ONTOLOGY = BASE + "ontology#"
 CODE = BASE + "code/"
 #: Namespace of the nodes minted from CSV rows: INSTANCE + kind + "/" + quoted id.
 INSTANCE = BASE + "id/"
+#: Namespace of the SHACL shapes (ontology/shapes.ttl, ontology/shapes-columns.ttl).
+SHAPES = BASE + "shapes#"
 
 #: Prefixes used in the dictionary, the ontology, the queries and the outputs.
 PREFIXES: dict[str, str] = {

@@ -41,9 +41,10 @@ from kg.core.dictionary import Dictionary, load_dictionary
 from kg.core.errors import InvalidDataError, Problem, UsageError
 from kg.core.gcpause import gc_paused
 from kg.core.iris import PREFIXES, compact, expand
+from kg.graph.column_shapes import rdf_path_text
 from kg.graph.mapping import Mapped, map_tables
 from kg.core.offline import no_network
-from kg.graph.ontology import (ONTOLOGY_DIR, ONTOLOGY_FILES, SHAPES_FILE, code_lists, load_ontology,
+from kg.graph.ontology import (ONTOLOGY_DIR, ONTOLOGY_FILES, SHAPES_FILES, code_lists, load_ontology,
                          load_shapes)
 from kg.graph.publish import Release
 from kg.graph.shape_queries import compile_shapes, validate_store
@@ -138,8 +139,13 @@ def _read_tables(data_dirs: list[Path], dictionary: Dictionary, codes,
 
 
 def _column_for(resource, path: str | None) -> str | None:
+    """The column a SHACL result's path stands for: the column of that whole path, or
+    the first column through the intermediate node that the path leads into."""
     if not path:
         return None
+    for f in resource.fields:
+        if f.rdf_path and path == rdf_path_text(f.rdf_path):
+            return f.name
     for f in resource.fields:
         if f.rdf_path and path in (compact(expand(f.rdf_path[0])), f.rdf_path[0]):
             return f.name
@@ -174,8 +180,8 @@ def _run_shapes(mapped: Mapped, engine: str):
     if engine != "oxigraph":
         raise UsageError(f"unknown SHACL engine {engine!r}: use one of {', '.join(SHACL_ENGINES)}")
     import pyoxigraph as ox
-    shapes_file = ONTOLOGY_DIR / SHAPES_FILE
-    checks = _compiled_checks((str(shapes_file), shapes_file.stat().st_mtime_ns))
+    checks = _compiled_checks(tuple((str(ONTOLOGY_DIR / name), (ONTOLOGY_DIR / name).stat().st_mtime_ns)
+                                    for name in SHAPES_FILES))
     # an in-memory store: the compiled checks answer several times faster there than on
     # the on-disk store a build publishes (RocksDB), which costs less to load twice
     store = ox.Store()

@@ -28,7 +28,8 @@ from kg.core.gcpause import gc_paused
 from kg.core.iris import INSTANCE, PREFIXES, expand, mint, parse_instance_iri
 from kg.ingest.tables import Table
 
-__all__ = ["Mapped", "escape_literal", "map_tables", "rows_from_graph"]
+__all__ = ["LITERAL_DATATYPES", "TIME_POSITIONS", "Mapped", "escape_literal", "map_tables",
+           "rows_from_graph"]
 
 XSD = PREFIXES["xsd"]
 TIME = PREFIXES["time"]
@@ -42,6 +43,15 @@ _DATATYPES = {
 #: A partial date's datatype, and its OWL-Time position property, by its length.
 _DATE_TYPES = {4: XSD + "gYear", 7: XSD + "gYearMonth", 10: XSD + "date"}
 _TIME_POSITION = {4: TIME + "inXSDgYear", 7: TIME + "inXSDgYearMonth", 10: TIME + "inXSDDate"}
+#: The datatypes of the literals a column of each type becomes (a text is an xsd:string;
+#: a partial date one of three, by its precision). The column shapes use the same.
+LITERAL_DATATYPES: dict[str, tuple[str, ...]] = {
+    "string": (XSD + "string",),
+    **{kind: (datatype,) for kind, datatype in _DATATYPES.items()},
+    "date": tuple(_DATE_TYPES[n] for n in (10, 7, 4)),
+}
+#: The OWL-Time position properties the last step ``@time`` of an rdfPath stands for.
+TIME_POSITIONS: tuple[str, ...] = tuple(_TIME_POSITION[n] for n in (10, 7, 4))
 
 
 @dataclass

@@ -24,7 +24,7 @@ from kg.core.resources import ontology_dir
 __all__ = [
     "ONTOLOGY_DIR",
     "ONTOLOGY_FILES",
-    "SHAPES_FILE",
+    "SHAPES_FILES",
     "load_ontology",
     "load_shapes",
     "code_lists",
@@ -33,7 +33,9 @@ __all__ = [
 ONTOLOGY_DIR = ontology_dir()
 #: The ontology proper, its import module and the code lists, merged for queries.
 ONTOLOGY_FILES = ("aco.ttl", "imports.ttl", "codes.ttl")
-SHAPES_FILE = "shapes.ttl"
+#: The SHACL shapes: those of the columns, generated from the data dictionary
+#: (:mod:`kg.graph.column_shapes`), and the hand-written rules across fields and nodes.
+SHAPES_FILES = ("shapes-columns.ttl", "shapes.ttl")
 
 SKOS = Namespace(PREFIXES["skos"])
 
@@ -75,9 +77,10 @@ def load_ontology(directory: str | Path | None = None) -> Graph:
 
 
 def load_shapes(directory: str | Path | None = None) -> Graph:
-    """Return the SHACL shapes graph (parsed once while the file is unchanged; a copy)."""
+    """Return the SHACL shapes graph: both shapes files (parsed once while they are
+    unchanged; a copy)."""
     directory = (Path(directory) if directory else ONTOLOGY_DIR).resolve()
-    paths = (directory / SHAPES_FILE,)
+    paths = tuple(directory / name for name in SHAPES_FILES)
     return _copy(_parsed(paths, _stamp(paths)))
 
 

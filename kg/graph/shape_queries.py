@@ -2,9 +2,11 @@
 
 pySHACL walks the graph node by node in Python: on a national graph (hundreds of
 thousands of triples) it takes minutes. The shapes of aco-kg use a small part of SHACL
-Core (targets by class; counts, datatypes, classes, node kinds, nested node shapes,
-``sh:or``, ``sh:xone``, ranges, lengths, patterns, ``sh:lessThanOrEquals``, ``sh:hasValue``)
-plus SPARQL-based constraints. Each of these has a direct SPARQL form, so the shapes
+Core (targets by class; paths that are a predicate, a sequence or alternatives; counts,
+datatypes, classes, node kinds, nested node shapes, ``sh:or``, ``sh:xone``, ranges,
+lengths, patterns, ``sh:lessThanOrEquals``, ``sh:hasValue``) plus SPARQL-based
+constraints. Each of these has a direct SPARQL form (a SHACL path is a SPARQL property
+path), so the shapes
 are compiled once into one SELECT query per (shape, property, constraint) that returns
 the violating focus nodes and values, and Oxigraph answers them in a few seconds.
 
@@ -32,7 +34,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
 from kg.core.iris import compact, sparql_prefixes
-from kg.graph.shapes import ShapeResult
+from kg.graph.shapes import ShapeResult, path_text
 
 __all__ = ["CompiledCheck", "UnsupportedShape", "compile_shapes", "validate_store"]
 
@@ -79,6 +81,18 @@ def _term(node) -> str:
     if isinstance(node, Literal):
         return node.n3()
     raise UnsupportedShape(f"cannot write {node!r} in a query")
+
+
+def _sparql_path(shapes: Graph, path) -> str:
+    """A SHACL path as a SPARQL property path: a predicate, a sequence or alternatives."""
+    if isinstance(path, URIRef):
+        return _term(path)
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_sparql_path(shapes, p) for p in Collection(shapes, alternatives)) + ")"
+    if shapes.value(path, RDF.first) is not None:
+        return "(" + "/".join(_sparql_path(shapes, p) for p in Collection(shapes, path)) + ")"
+    raise UnsupportedShape(f"a SHACL path other than a predicate, sequence or alternative: {path!r}")
 
 
 class _Compiler:
@@ -129,7 +143,7 @@ class _Compiler:
     # -- a focus node X breaks one constraint of a property shape -----------------------
     def property_violation(self, path, constraint, param, x: str) -> tuple[str, str | None]:
         """Return (pattern, value variable or None)."""
-        p = _term(path)
+        p = _sparql_path(self.g, path)
         if constraint == SH.minCount:
             if int(param) != 1:
                 raise UnsupportedShape("sh:minCount other than 1")
@@ -205,7 +219,7 @@ def compile_shapes(shapes: Graph) -> list[CompiledCheck]:
     Parameters
     ----------
     shapes : rdflib.Graph
-        The shapes graph (``ontology/shapes.ttl``).
+        The shapes graph (both shapes files: :func:`kg.graph.ontology.load_shapes`).
 
     Returns
     -------
@@ -231,7 +245,7 @@ def compile_shapes(shapes: Graph) -> list[CompiledCheck]:
                 projected += " ?path"
             query = (f"{prefixes}SELECT DISTINCT ?this {projected} "
                      f"WHERE {{ {target} {body} }}")
-            checks.append(CompiledCheck(name, compact(str(path)) if path else None,
+            checks.append(CompiledCheck(name, path_text(shapes, path) if path is not None else None,
                                         f"sh:{component}ConstraintComponent", message, query))
 
         for constraint, param in compiler.constraints(shape):  # on the focus node itself
@@ -245,8 +259,6 @@ def compile_shapes(shapes: Graph) -> list[CompiledCheck]:
         for prop in sorted(shapes.objects(shape, SH.property), key=str):
             compiler.check_supported(prop)
             path = shapes.value(prop, SH.path)
-            if not isinstance(path, URIRef):
-                raise UnsupportedShape(f"a complex sh:path in {name}")
             for constraint, param in compiler.constraints(prop):
                 body, value = compiler.property_violation(path, constraint, param, "?this")
                 emit(path, _COMPONENT[constraint], _message(shapes, prop, constraint, param),
@@ -263,10 +275,22 @@ def _sparql_body(shapes: Graph, sparql, path) -> str:
     select = str(shapes.value(sparql, SH.select))
     select = select.replace("$this", "?this")
     if path is not None:
-        select = select.replace("$PATH", _term(path))
+        select = select.replace("$PATH", _sparql_path(shapes, path))
     if "$" in select:
         raise UnsupportedShape("a SPARQL constraint with pre-bound variables other than $this, $PATH")
     return "{ " + select + " }"
+
+
+def _filled(message: str, focus: str, value: str | None) -> str:
+    """The message with ``{?value}`` and ``{$this}`` replaced, as pySHACL fills them.
+
+    >>> _filled("The year {?value} lies outside 2012..2100.", "x", "2005")
+    'The year 2005 lies outside 2012..2100.'
+    """
+    for name, text in (("value", value), ("this", focus)):
+        if text is not None:
+            message = message.replace("{?" + name + "}", text).replace("{$" + name + "}", text)
+    return message
 
 
 def _violations(store, check: CompiledCheck) -> list[ShapeResult]:
@@ -274,11 +298,12 @@ def _violations(store, check: CompiledCheck) -> list[ShapeResult]:
     for solution in store.query(check.query):
         value = solution["value"]
         named = solution["path"] if "?path" in check.query else None
+        focus = solution["this"].value
         results.append(ShapeResult(
-            focus=solution["this"].value,
+            focus=focus,
             path=compact(named.value) if named is not None else check.path,
             value=None if value is None else value.value,
-            message=check.message,
+            message=_filled(check.message, focus, None if value is None else value.value),
             shape=check.shape,
             component=check.component,
         ))

@@ -310,6 +310,9 @@ def _check_field(table: Table, f: Field, codes: dict[str, dict[str, str]],
             fail(present & (numbers < f.minimum), lambda v: f"{v} is below the minimum {f.minimum:g}")
         if f.maximum is not None:
             fail(present & (numbers > f.maximum), lambda v: f"{v} is above the maximum {f.maximum:g}")
+    if f.min_length is not None:
+        fail(present & (s.str.len() < f.min_length),
+             lambda v: f"{_show(v)} is shorter than {f.min_length} characters")
     if f.pattern:
         fail(present & ~_matches(s, f.pattern),
              lambda v: f"{_show(v)} does not match the pattern {f.pattern}")
