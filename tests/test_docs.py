@@ -69,3 +69,9 @@ def test_readme_and_make_help_document_both_test_tiers():
     tests = README.split("### Tests", 1)[1].split("\n## ", 1)[0]
     assert "make test-fast" in tests and "make test" in tests
     assert f'-m "{select}"' in tests, "the README does not give the fast tier's selection"
+
+
+def test_every_module_the_readme_names_exists():
+    named = sorted(set(re.findall(r"\bkg/[\w/]+\.py\b", README)))
+    assert len(named) >= 10
+    assert [path for path in named if not (ROOT / path).is_file()] == []
