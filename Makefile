@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test system-deps graphviz clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
+.PHONY: help demo build validate test test-fast system-deps graphviz clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -63,8 +63,21 @@ build: demo  ## same as demo
 validate: $(STAMP)  ## check data/ without publishing
 	$(BIN)/aco-kg validate --data data
 
-test: $(STAMP) system-deps  ## run every test (unit, property, doctest, ontology, crash)
-	$(BIN)/python -m pytest
+# Two tiers of tests (README, "Tests"). Both run on two worker processes, one test file per
+# worker at a time (--dist loadfile: a file's module fixtures are built once). Both refuse
+# to pass when too few tests ran: pytest exits 5 when none is collected, and --min-tests
+# (tests/conftest.py) fails a run that selected fewer than the floor below, as a mistyped
+# -m expression would. Raise a floor when the suite grows; lower it only with the tests.
+PYTEST      := $(BIN)/python -m pytest -n 2 --dist loadfile
+FAST_SELECT := not slow
+FAST_MIN    := 850
+FULL_MIN    := 1050
+
+test: $(STAMP) system-deps  ## every test: the fast tier and the slow one (browser, Java reasoner, subprocesses, wheel, national size); about 3 min
+	$(PYTEST) --min-tests $(FULL_MIN)
+
+test-fast: $(STAMP)  ## the inner loop, under a minute: unit tests, doctests, query goldens on the tiny fixture (-m "not slow")
+	$(PYTEST) -m "$(FAST_SELECT)" --min-tests $(FAST_MIN)
 
 report: demo  ## write the power and concentration report to reports/report.html
 	@mkdir -p reports
@@ -94,7 +107,7 @@ docs: demo  ## write docs/site/: the ontology reference (pyLODE) and the query c
 	$(BIN)/aco-kg docs --out docs/site --store $(OUT)/store
 	@echo "Open docs/site/index.html"
 
-golden-queries: $(STAMP)  ## regenerate tests/golden/queries/ (then review the diff by hand)
+golden-queries: $(STAMP)  ## rewrite tests/golden/queries/{tiny,data}/*.csv to review a change as a diff (why.yaml is written by hand)
 	$(BIN)/python tests/make_query_golden.py
 
 MORPH := bench/.venv-morph/.installed-stamp

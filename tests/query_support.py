@@ -18,6 +18,14 @@ from kg.sparql.select import from_term, typed_frame
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "queries"
+#: The datasets whose query answers are golden, each row justified in golden/queries/why.yaml.
+DATASETS = {"tiny": ROOT / "tests" / "fixtures" / "tiny", "data": ROOT / "data"}
+EXPECTED = {label: GOLDEN / label for label in DATASETS}
+
+
+def expected_csv(label: str, query: str) -> Path:
+    """The expected result of `query` on the dataset `label` ("tiny" or "data")."""
+    return EXPECTED[label] / f"{query}.csv"
 
 
 def golden_queries():
@@ -93,3 +101,135 @@ def normalise_csv(text: str) -> list[tuple[str, ...]]:
 def normalise_frame(frame: pd.DataFrame) -> list[tuple[str, ...]]:
     """A frame as normalised CSV rows (see :func:`normalise_csv`)."""
     return normalise_csv(to_csv(frame))
+
+
+# --- why each golden row is right (tests/golden/queries/why.yaml) ------------------------------
+
+INSTANCE = "https://w3id.org/aco-kg/id/"
+CODE = "https://w3id.org/aco-kg/code/"
+TRUE, FALSE = {"true", "yes"}, {"false", "no"}
+
+
+def csv_records(path: Path) -> dict[int, dict[str, str]]:
+    """The records of a CSV file by the line each starts on (header excluded), read with the
+    standard library alone: a record that spans lines is keyed by its first line."""
+    text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header, records, start = next(reader), {}, reader.line_num + 1
+    for cells in reader:
+        if cells:
+            records[start] = dict(zip(header, cells))
+        start = reader.line_num + 1
+    return records
+
+
+def cell_holds(golden: str, cell: str) -> bool:
+    """Whether a data cell holds the golden value: the same text, the same number, the same
+    truth value (yes/no in the data, true/false in results), or the identifier or code an
+    aco-kg IRI was minted from (id/KIND/ID holds ID; code/SCHEME/CODE holds CODE)."""
+    if golden == cell:
+        return True
+    if golden.startswith(INSTANCE):
+        return golden[len(INSTANCE):].split("/", 1)[-1] == cell
+    if golden.startswith(CODE):
+        path = golden[len(CODE):]
+        return cell in (path, path.rsplit("/", 1)[-1])
+    if golden in TRUE or golden in FALSE:
+        return cell in (TRUE if golden in TRUE else FALSE)
+    try:
+        return Decimal(golden) == Decimal(cell)
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def unheld_columns(row: dict[str, str], cited: list[dict[str, str]], derived) -> list[str]:
+    """The columns of a golden row whose value no cited record holds (derived ones aside)."""
+    return [column for column, value in row.items()
+            if value != "" and column not in derived
+            and not any(cell_holds(value, cell) for record in cited for cell in record.values())]
+
+
+def _has_provenance(path: Path) -> bool:
+    """Whether a data file's records are facts with provenance (source_id, locator, evidence)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return {"source_id", "locator", "evidence"} <= set(next(csv.reader(handle)))
+
+
+def check_justification(query: str, why: dict, golden_csv: Path, folder: Path) -> list[str]:
+    """Everything wrong with the justification `why` of one golden file; [] when it holds.
+
+    `why` is a dataset entry of why.yaml: either ``rows`` (one string of ``FILE:LINE``
+    citations per golden row, the row's own record first) with an optional ``each`` (files,
+    or "sourced" for every file whose records carry provenance, whose every record must be
+    the first citation of exactly one row) and ``except`` ({FILE:LINE: reason} left out of
+    ``each``), or ``empty`` (why the answer has no row) with optional ``cites``.
+    """
+    import networkx as nx
+
+    with open(golden_csv, newline="", encoding="utf-8") as handle:
+        golden = list(csv.DictReader(handle))
+    problems: list[str] = []
+    tables: dict[str, dict[int, dict[str, str]]] = {}
+
+    def record(citation: str):
+        name, _, line = citation.rpartition(":")
+        if not (folder / name).is_file() or not line.isdigit():
+            problems.append(f"{query}: {citation}: no such file in {folder.name}")
+            return None
+        records = tables.setdefault(name, csv_records(folder / name))
+        if int(line) not in records:
+            problems.append(f"{query}: {citation}: no record starts on that line")
+            return None
+        return records[int(line)]
+
+    if "empty" in why:
+        for citation in why.get("cites", []):
+            record(citation)
+        if golden:
+            problems.append(f"{query}: justified as empty, but the golden file has {len(golden)} rows")
+        return problems
+    derived = why.get("derived", {})
+    entries = [entry.split() for entry in why.get("rows", [])]
+    cited = [[r for r in map(record, entry) if r is not None] for entry in entries]
+    if problems:
+        return problems
+    # a golden row is justified by an entry whose records hold all its values; every golden
+    # row needs an entry of its own and every entry a golden row (a perfect matching)
+    graph = nx.Graph()
+    graph.add_nodes_from(("golden", i) for i in range(len(golden)))
+    graph.add_nodes_from(("why", j) for j in range(len(entries)))
+    for i, row in enumerate(golden):
+        for j, records in enumerate(cited):
+            if not unheld_columns(row, records, derived):
+                graph.add_edge(("golden", i), ("why", j))
+    matching = nx.bipartite.hopcroft_karp_matching(
+        graph, top_nodes=[("golden", i) for i in range(len(golden))])
+    for i, row in enumerate(golden):
+        if ("golden", i) not in matching:
+            near = min(range(len(cited)), default=None,
+                       key=lambda j: len(unheld_columns(row, cited[j], derived)))
+            detail = "" if near is None else (
+                f"; nearest: '{why['rows'][near]}' lacks "
+                f"{unheld_columns(row, cited[near], derived)}")
+            problems.append(f"{query}: golden row {i + 2} is not justified{detail}")
+    for j, entry in enumerate(why.get("rows", [])):
+        if ("why", j) not in matching:
+            problems.append(f"{query}: '{entry}' justifies no golden row (a row the query "
+                            "should return and does not, or a wrong citation)")
+    each = why.get("each")
+    if why.get("except") and not each:
+        problems.append(f"{query}: except without each")
+    if each:
+        names = sorted(p.name for p in folder.glob("*.csv") if _has_provenance(p)) \
+            if each == "sourced" else each
+        expected = {f"{name}:{line}" for name in names
+                    for line in tables.setdefault(name, csv_records(folder / name))}
+        for excepted in sorted(set(why.get("except", {})) - expected):
+            problems.append(f"{query}: except names {excepted}, not a record of {names}")
+        expected -= set(why.get("except", {}))
+        firsts = [entry[0] for entry in entries]
+        for missing in sorted(expected - set(firsts)):
+            problems.append(f"{query}: {missing} has no golden row of its own")
+        for extra in sorted(set(firsts) - expected):
+            problems.append(f"{query}: {extra} is not a record of {names}")
+    return problems

@@ -68,6 +68,7 @@ def test_generated_file_is_up_to_date():
         "ontology/shapes-columns.ttl is stale: regenerate it with `make shapes`")
 
 
+@pytest.mark.slow  # rdflib's isomorphism over the blank nodes of every shape
 def test_generated_file_holds_every_triple_of_the_generated_shapes():
     assert isomorphic(rdflib.Graph().parse(GENERATED, format="turtle"), column_shapes(DICTIONARY))
 

@@ -62,12 +62,33 @@ def test_access_partner_holds_a_veto_and_two_voting_seats():
     assert any(p["power_kind"] == "veto" and p["holder_org"] == seats[0]["holder_org"] for p in powers)
 
 
-def test_unknown_stays_blank_not_zero():
+def test_unknown_stays_blank_not_zero(curated_out):
+    """Every number of the curated data, blank or not, as the published graph holds it: a
+    blank cell gives no triple (never 0, never "nan"); a filled one gives its exact value."""
+    from decimal import Decimal
+    from rdflib import Graph, URIRef
+    from kg.core.iris import expand
+    graph = Graph().parse(curated_out / "graph.nt", format="nt")
+    with open(curated_out / "ledger.csv", newline="", encoding="utf-8") as handle:
+        ledger = list(csv.DictReader(handle))
+    blanks = filled = 0
     for r in DICTIONARY.resources:
-        for row in read(r.path):
-            for f in r.fields:
-                if f.type in ("integer", "number") and row[f.name] != "":
-                    assert row[f.name] not in ("nan", "NaN"), (r.path, f.name)
+        numbers = [f for f in r.fields if f.type in ("integer", "number") and len(f.rdf_path) == 1]
+        iris = [e["iri"] for e in ledger if Path(e["file"]).name == r.path]
+        rows = read(r.path)
+        assert len(iris) == len(rows), r.path
+        for iri, row in zip(iris, rows):
+            for f in numbers:
+                values = list(graph.objects(URIRef(iri), URIRef(expand(f.rdf_path[0]))))
+                if row[f.name] == "":
+                    blanks += 1
+                    assert values == [], (r.path, row, f.name, values)
+                else:
+                    filled += 1
+                    assert [Decimal(str(v)) for v in values] == [Decimal(row[f.name])], \
+                        (r.path, f.name, row[f.name], values)
+    # the curated data hold both: Milbank gives savings but no shares as figures
+    assert blanks > 20 and filled > 20
     shares = read("savings_shares.csv")
     collaborative = [s for s in shares if s["share_level"] == "significant"]
     assert collaborative and all(s["share_exact_pct"] == s["share_min_pct"] == "" for s in collaborative)
@@ -81,6 +102,7 @@ def without_column(text: str, column: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.slow  # one failing build of the curated data per file
 @pytest.mark.parametrize("resource", DICTIONARY.resources, ids=lambda r: r.name)
 def test_deleting_any_column_is_rejected(curated, tmp_path, resource, curated_release):
     """Every column, one at a time: the file's header check names it on line 1; and for
@@ -103,6 +125,7 @@ def test_deleting_any_column_is_rejected(curated, tmp_path, resource, curated_re
     assert tree_digest(out) == before
 
 
+@pytest.mark.slow  # one failing build of the curated data per file
 @pytest.mark.parametrize("name", FILES_WITH_ROWS)
 def test_duplicating_any_row_is_rejected(curated, tmp_path, name, curated_release):
     out = copy_release(curated_release, tmp_path)

@@ -6,18 +6,15 @@ import re
 
 import pytest
 
-from conftest import TINY
-from kg.graph.build import build
 from kg.products.docs_site import build_docs
 from kg.sparql.catalogue import list_queries
 
 pytestmark = pytest.mark.slow
 
 
-def test_docs_build_offline_with_escaped_examples(tmp_path):
-    out = tmp_path / "out"
-    build(TINY, out)  # the tiny fixture names a partner '"Quoted" <script>alert(1)</script>'
-    written = build_docs(tmp_path / "site", store=out / "store")
+def test_docs_build_offline_with_escaped_examples(tmp_path, tiny_out):
+    # the tiny fixture names a partner '"Quoted" <script>alert(1)</script>'
+    written = build_docs(tmp_path / "site", store=tiny_out / "store")
     assert [p.name for p in written] == ["ontology.html", "queries.html", "index.html"]
     reference = (tmp_path / "site" / "ontology.html").read_text(encoding="utf-8")
     for term in ("Alliance", "SavingsShare", "shareMaximumExclusive", "evidenceKind"):

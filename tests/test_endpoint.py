@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 
 import kg
-from conftest import ROOT
 from query_support import golden_queries, normalise_frame
-from kg.graph.build import build
 from kg.cli import main
 from kg.sparql.endpoint import EndpointError
 
@@ -61,9 +59,8 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def pushed(server, tmp_path_factory):
-    out = tmp_path_factory.mktemp("endpoint") / "out"
-    build(ROOT / "data", out)
+def pushed(server, curated_out):
+    out = curated_out  # push only reads the release
     assert main(["push", "--endpoint", f"{server}/store", "--out", str(out)]) == 0
     # push twice: the data replace the graph, so nothing is doubled
     assert main(["push", "--endpoint", f"{server}/store", "--out", str(out)]) == 0

@@ -41,12 +41,18 @@ def normalised(frame: pd.DataFrame, resource) -> pd.DataFrame:
     return frame.sort_values(resource.primary_key).reset_index(drop=True)
 
 
-@pytest.mark.parametrize("resource", DICTIONARY.resources, ids=lambda r: r.name)
-def test_tiny_fixture_round_trips(resource):
+@pytest.fixture(scope="module")
+def tiny_mapped():
+    """The tiny fixture's checked tables and the graph they map to (read once)."""
     tables = checked_tables(TINY)
     assert not any(t.problems for t in tables.values())
     mapped = map_tables(tables, DICTIONARY, CODES)
-    graph = Graph().parse(data=mapped.ntriples, format="nt")
+    return tables, Graph().parse(data=mapped.ntriples, format="nt")
+
+
+@pytest.mark.parametrize("resource", DICTIONARY.resources, ids=lambda r: r.name)
+def test_tiny_fixture_round_trips(resource, tiny_mapped):
+    tables, graph = tiny_mapped
     back = rows_from_graph(graph, resource, CODES)
     pd.testing.assert_frame_equal(back, normalised(tables[resource.name].frame, resource))
 

@@ -9,8 +9,6 @@ import time
 import pytest
 
 import kg
-from conftest import ROOT
-from kg.graph.build import build
 from kg.cli import main
 from kg.sparql.limits import QueryTimeout
 from kg.sparql.check import QuerySyntaxError, UnsafeQueryError, check_query
@@ -18,10 +16,8 @@ from kg.sparql.select import RowLimitExceeded
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("safety") / "out"
-    build(ROOT / "tests" / "fixtures" / "tiny", out)
-    return out / "store"
+def store(tiny_out):
+    return tiny_out / "store"
 
 
 @pytest.fixture
@@ -107,6 +103,7 @@ def test_syntax_errors_are_usage_errors(store, capsys):
 CROSS_PRODUCT = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
 
 
+@pytest.mark.slow  # waits for two time limits and a killed worker
 def test_runaway_query_is_stopped_and_the_next_query_works(store, capsys):
     started = time.monotonic()
     with pytest.raises(QueryTimeout, match="time limit of 2 s"):

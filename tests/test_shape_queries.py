@@ -31,6 +31,7 @@ def oxigraph_results(path: Path):
     return validate_store(store, CHECKS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", EXAMPLES + [ROOT / "tests" / "golden" / "tiny.nt"],
                          ids=lambda p: p.name)
 def test_both_engines_report_the_same_violations(path):

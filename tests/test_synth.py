@@ -49,6 +49,7 @@ def test_small_synth_builds_without_a_rejected_row_and_conforms(tmp_path):
     assert any(name.endswith("clinicians.csv") and n == len(clinicians) for name, n in counts.items())
 
 
+@pytest.mark.slow
 def test_small_synth_conforms_under_pyshacl_too(tmp_path):
     # the reference SHACL engine, on a synth small enough for it
     synthesize(tmp_path / "data", acos=8, seed=2, participants=16, clinicians=30)
