@@ -10,6 +10,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,26 @@ def installed(tmp_path_factory) -> Path:
     ``.pth`` line so that the test needs no download; that line adds the folder only, so the
     checkout's own editable install (itself a ``.pth`` hook in that folder) is not run."""
     base = tmp_path_factory.mktemp("installed")
+    # built from a copy of the sources: setuptools reuses a build/ folder in the tree it
+    # builds, which would carry modules that the sources no longer have
+    source = base / "source"
+    generated = shutil.ignore_patterns(
+        ".git", ".venv", "build", "out", ".out.releases", "build-cms", "reports", "*.egg-info",
+        "__pycache__", ".pytest_cache", ".hypothesis", "site", ".venv-morph")
+
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        big = {"cms"} if Path(folder) == ROOT / "data" else set()  # not in the wheel
+        return set(generated(folder, names)) | big
+
+    shutil.copytree(ROOT, source, symlinks=True, ignore=ignored)
     wheels = base / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--wheel-dir", str(wheels), str(ROOT)],
+                    "--no-build-isolation", "--wheel-dir", str(wheels), str(source)],
                    check=True, capture_output=True, timeout=600)
     (wheel,) = wheels.glob("aco_kg-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {n for n in archive.namelist() if n.startswith("kg/") and n.endswith(".py")}
+    assert shipped == {p.relative_to(ROOT).as_posix() for p in (ROOT / "kg").rglob("*.py")}
     env_dir = base / "venv"
     venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"

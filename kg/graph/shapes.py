@@ -15,7 +15,7 @@ from rdflib.collection import Collection
 
 from kg.core.iris import compact
 
-__all__ = ["ShapeResult", "path_text", "validate_graph"]
+__all__ = ["ShapeResult", "path_text", "order_partial_dates", "validate_graph"]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -60,6 +60,37 @@ def path_text(shapes: Graph, path) -> str:
     raise ValueError(f"a SHACL path other than a predicate, sequence or alternative: {path!r}")
 
 
+_PARTIAL_DATES = {"gYear": r"-?\d{4,}", "gYearMonth": r"-?\d{4,}-(0[1-9]|1[0-2])"}
+
+
+def order_partial_dates() -> None:
+    """Give ``xsd:gYear`` and ``xsd:gYearMonth`` literals a value rdflib can order.
+
+    rdflib gives them no Python value, so pySHACL cannot apply ``sh:lessThanOrEquals`` to
+    them (study years) and raises. This registers their lexical form (checked) as their
+    value, as OWL-RL's datatype handling does: for the years and months of our data, the
+    lexical order is the order in time. It is global to rdflib and idempotent; it used
+    to happen only as a side effect of an RDFS inference run, so validation depended on
+    what had run before it in the process.
+
+    >>> from rdflib import Literal, XSD
+    >>> order_partial_dates()
+    >>> Literal("2012", datatype=XSD.gYear) <= Literal("2017", datatype=XSD.gYear)
+    True
+    """
+    import re
+
+    from rdflib import XSD
+    from rdflib.term import bind
+
+    for name, pattern in _PARTIAL_DATES.items():
+        def lexical(text: str, pattern: str = pattern, name: str = name) -> str:
+            if not re.fullmatch(pattern, text.strip()):
+                raise ValueError(f"not an xsd:{name}: {text!r}")
+            return text.strip()
+        bind(XSD[name], str, constructor=lexical, datatype_specific=True)
+
+
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, list[ShapeResult], str]:
     """Validate `data` against `shapes`.
 
@@ -77,6 +108,8 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, l
         pySHACL's report as text.
     """
     from pyshacl import validate
+
+    order_partial_dates()
 
     # The code lists and class hierarchy must be visible to sh:class checks: validate
     # the union of data and ontology (pySHACL copies only classes, properties and named
