@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test test-fast system-deps graphviz clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
+.PHONY: help demo build validate test test-fast system-deps graphviz seccomp clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-system-deps: graphviz  ## install the Debian packages the tests need (Java for HermiT; Chromium and Graphviz for the maps)
+system-deps: graphviz seccomp  ## install the Debian packages the tests need (Java for HermiT; Chromium and Graphviz for the maps)
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "installing Java (default-jre-headless) for the OWL reasoner"; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
@@ -41,6 +41,15 @@ graphviz:  ## install Graphviz (sfdp) for the map layout
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq graphviz >/dev/null; }
 
+# the query worker seals itself from the network with a seccomp filter (kg.core.offline),
+# through libseccomp
+seccomp:  ## install libseccomp2 (seals the query worker from the network)
+	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('seccomp'))" || { \
+	  echo "installing libseccomp2 (seals the query worker from the network)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libseccomp2 >/dev/null; }
+
 CMS     := data/cms
 CMS_OUT := build-cms
 
@@ -51,7 +60,7 @@ cms-import: $(STAMP)  ## import the CMS files of data/cms/ into build-cms/ (gene
 	$(BIN)/aco-kg import cms-roster $(CMS)/mssp_aco_roster_2023.csv --out $(CMS_OUT) --quiet
 	$(BIN)/aco-kg import cms-participants $(CMS)/mssp_participants_2026.csv --out $(CMS_OUT)
 
-demo: $(STAMP) graphviz cms-import  ## import the CMS files and build them with the curated data into out/
+demo: $(STAMP) graphviz seccomp cms-import  ## import the CMS files and build them with the curated data into out/
 	$(BIN)/aco-kg build --data data --data $(CMS_OUT) --out $(OUT)
 	@echo
 	@echo "The knowledge graph is in $(OUT)/: graph.ttl, graph.nt, store/ (Oxigraph), ledger.csv, manifest.json,"

@@ -165,7 +165,8 @@ def _cmd_query(args) -> int:
     if args.text is not None and args.query is not None:
         raise UsageError("give a query name or file, or --text, not both")
     frame = query(args.query, _parse_params(args.param), text=args.text, store=args.store,
-                  endpoint=args.endpoint, timeout=args.timeout, max_rows=args.max_rows)
+                  endpoint=args.endpoint, timeout=args.timeout, max_rows=args.max_rows,
+                  endpoint_time_parameter=args.endpoint_time_param)
     sys.stdout.write(render(frame, args.format))
     return EXIT_OK
 
@@ -430,6 +431,11 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"stop the query after S seconds (default: {DEFAULT_TIMEOUT:g})")
     p.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
                    help=f"stop the query after N rows (default: {DEFAULT_MAX_ROWS})")
+    p.add_argument("--endpoint-time-param", default=None, metavar="NAME:s|NAME:ms",
+                   help="with --endpoint: the server's own time-limit parameter, so that the "
+                        "server stops the query at --timeout too (Virtuoso: timeout:ms); "
+                        "without it the server may go on running a query aco-kg has stopped "
+                        "waiting for")
     p.set_defaults(run=_cmd_query)
 
     p = sub.add_parser(

@@ -25,6 +25,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -86,9 +87,19 @@ def _defused(value: Any) -> str:
 def _delimited(frame: pd.DataFrame, delimiter: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(list(frame.columns))
-    for row in frame.itertuples(index=False, name=None):
-        writer.writerow([_defused(v) for v in row])
+    # the csv module quotes a cell holding a character of the line terminator, so with
+    # "\n" rows it would leave a carriage return bare, and a reader would start a new
+    # record there; rows holding one are written with "\r\n" (which quotes it), and
+    # their end is put back to "\n"
+    for row in [list(frame.columns), *frame.itertuples(index=False, name=None)]:
+        cells = [_defused(v) for v in row]
+        if any("\r" in cell for cell in cells):
+            careful_buffer = io.StringIO()
+            careful = csv.writer(careful_buffer, delimiter=delimiter, lineterminator="\r\n")
+            careful.writerow(cells)
+            buffer.write(careful_buffer.getvalue()[:-2] + "\n")
+        else:
+            writer.writerow(cells)
     return buffer.getvalue()
 
 
@@ -109,6 +120,21 @@ def to_json(frame: pd.DataFrame) -> str:
     return json.dumps(records, ensure_ascii=False)
 
 
+#: Characters a terminal would act on rather than show: C0 and C1 controls, DEL, and the
+#: bidirectional overrides that reorder what is displayed.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _inert(text: str) -> str:
+    r"""Show control characters as escapes, so that a cell cannot drive the terminal.
+
+    >>> _inert("\x1b[31mred\x1b[0m")
+    '\\x1b[31mred\\x1b[0m'
+    """
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                         else f"\\u{ord(m.group()):04x}", text)
+
+
 def to_table(frame: pd.DataFrame, max_width: int = 60) -> str:
     """Return the frame as an aligned plain-text table, long cells cut at `max_width`.
 
@@ -123,7 +149,7 @@ def to_table(frame: pd.DataFrame, max_width: int = 60) -> str:
     (2 rows)
     """
     def show(value):
-        text = _text(value).replace("\n", " ")
+        text = _inert(_text(value).replace("\n", " "))
         if text.startswith(BASE):
             text = compact(text)
         return text if len(text) <= max_width else text[:max_width - 1] + "…"

@@ -268,7 +268,13 @@ def convert_value(parameter: Parameter, value: Any):
                 raise ValueError
             if isinstance(text, str) and not re.fullmatch(r"[+-]?\d+", text):
                 raise ValueError
-            return int(text)
+            number = int(text)
+            if not -2 ** 63 <= number < 2 ** 63:
+                # Oxigraph compares and adds xsd:integer values as 64-bit integers: a
+                # larger one would match nothing, silently
+                raise ParameterError(f"parameter {name}: {value} is beyond the 64-bit integers "
+                                     "the query engine compares")
+            return number
         if kind == "decimal":
             if isinstance(text, bool):
                 raise ValueError

@@ -29,9 +29,10 @@ import pandas as pd
 import pyoxigraph as ox
 
 from kg.core.errors import UsageError
+from kg.sparql.check import check_query
 from kg.sparql.select import RowLimitExceeded, from_term, to_term, typed_frame
 
-__all__ = ["EndpointError", "values_clause", "select_remote", "graph_store_url", "push"]
+__all__ = ["EndpointError", "values_clause", "time_limit_parameter", "select_remote", "graph_store_url", "push"]
 
 _RESULTS_JSON = "application/sparql-results+json"
 
@@ -77,8 +78,31 @@ def _term(binding: dict):
     return ox.Literal(value)
 
 
+def time_limit_parameter(spec: str | None, seconds: float) -> dict[str, str]:
+    """The request parameter that asks a server to stop a query after `seconds`.
+
+    The SPARQL 1.1 Protocol has no such parameter; some servers read one of their own.
+    `spec` names it and its unit, ``NAME:s`` or ``NAME:ms`` (Virtuoso: ``timeout:ms``);
+    None sends nothing, and the server may then go on running a query the client has
+    stopped waiting for.
+
+    >>> time_limit_parameter("timeout:ms", 2.5)
+    {'timeout': '2500'}
+    >>> time_limit_parameter(None, 2.5)
+    {}
+    """
+    if spec is None:
+        return {}
+    name, _, unit = spec.partition(":")
+    if not name or unit not in ("s", "ms") or name == "query":
+        raise UsageError(f"must be NAME:s or NAME:ms (e.g. timeout:ms), got {spec!r}",
+                         argument="endpoint_time_parameter")
+    return {name: str(round(seconds * 1000)) if unit == "ms" else f"{seconds:g}"}
+
+
 def select_remote(query: str, endpoint: str, bindings: Mapping[str, Any] | None = None, *,
-                  timeout: float = 60, max_rows: int | None = None) -> pd.DataFrame:
+                  timeout: float = 60, max_rows: int | None = None,
+                  time_parameter: str | None = None) -> pd.DataFrame:
     """Run a SELECT query on a SPARQL 1.1 endpoint and return a typed DataFrame.
 
     Parameters
@@ -90,16 +114,22 @@ def select_remote(query: str, endpoint: str, bindings: Mapping[str, Any] | None 
     bindings : mapping, optional
         Variable values, sent as a trailing ``VALUES`` block of RDF terms.
     timeout : float
-        Socket timeout in seconds.
+        Socket timeout in seconds, and the time limit sent to the server (see below).
     max_rows : int, optional
         Raise :class:`kg.sparql.select.RowLimitExceeded` when more rows come back.
+    time_parameter : str, optional
+        The server's own time-limit parameter, ``NAME:s`` or ``NAME:ms``
+        (:func:`time_limit_parameter`).
 
     Raises
     ------
     EndpointError
         If the endpoint cannot be reached or reports an error.
     """
-    body = urllib.parse.urlencode({"query": query + values_clause(bindings)}).encode("utf-8")
+    # the parameters travel as text: check the whole text that is sent, and send what was checked
+    sent = check_query(query + values_clause(bindings)).text
+    body = urllib.parse.urlencode({"query": sent, **time_limit_parameter(time_parameter, timeout)}
+                                  ).encode("utf-8")
     request = urllib.request.Request(
         endpoint, data=body, method="POST",
         headers={"Accept": _RESULTS_JSON,

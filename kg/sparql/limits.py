@@ -6,6 +6,16 @@ worker stays alive between queries, which keeps each query cheap; when a query o
 its time limit the worker is killed, the caller gets :class:`QueryTimeout`, and the next
 query starts a fresh worker.
 
+Two rules hold for every worker:
+
+- **It dies with its parent.** The kernel sends it SIGKILL when the process that started
+  it ends, however that ends (``kill -9`` included), so a runaway query never outlives
+  the command that ran it (Linux ``PR_SET_PDEATHSIG``).
+- **It is sealed from the network unless it must reach an endpoint.** A worker that runs
+  queries on the embedded store seals itself before its first query
+  (:func:`kg.core.offline.seal_process_network`); a worker for a remote endpoint is a
+  separate process that is not sealed.
+
 Examples
 --------
 >>> run_limited(divmod, (7, 2), timeout=60)
@@ -15,13 +25,26 @@ Examples
 from __future__ import annotations
 
 import atexit
+import ctypes
+import ctypes.util
+import math
 import multiprocessing
+import os
+import signal
+import sys
 import threading
 from typing import Any, Callable
 
 from kg.core.errors import UsageError
 
-__all__ = ["QueryTimeout", "QueryFailed", "run_limited", "stop_worker"]
+__all__ = ["QueryTimeout", "QueryFailed", "MAX_TIMEOUT", "check_timeout", "run_limited",
+           "stop_worker"]
+
+#: The longest time limit accepted, in seconds (a day): a limit is a number of seconds,
+#: never infinite.
+MAX_TIMEOUT = 86_400.0
+
+_PR_SET_PDEATHSIG = 1
 
 
 class QueryTimeout(UsageError):
@@ -32,8 +55,51 @@ class QueryFailed(UsageError):
     """A query failed in the worker (the message says why)."""
 
 
-def _serve(connection) -> None:
+def check_timeout(timeout: Any) -> float:
+    """Return `timeout` as seconds, or raise if it is not a finite positive number.
+
+    >>> check_timeout("2.5")
+    2.5
+    >>> check_timeout(float("inf"))
+    Traceback (most recent call last):
+    ...
+    kg.core.errors.UsageError: must be a number of seconds above 0 and at most 86400, got inf
+    """
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (math.isfinite(seconds) and 0 < seconds <= MAX_TIMEOUT):
+        raise UsageError(f"must be a number of seconds above 0 and at most {MAX_TIMEOUT:g}, "
+                         f"got {timeout}", argument="timeout")
+    return seconds
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask the kernel to kill this process when its parent ends (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(1)
+
+
+def _serve(connection, parent: int, sealed: bool) -> None:
     """The worker's loop: run each (function, args) received and send back the outcome."""
+    _die_with_parent(parent)
+    if sealed:
+        from kg.core.offline import UNSEALED_ENV, SealUnavailable, seal_process_network
+        try:
+            seal_process_network()
+        except SealUnavailable as exc:
+            if os.environ.get(UNSEALED_ENV) != "1":
+                connection.send(("error", QueryFailed(
+                    f"{exc}; queries on the embedded store run only in a sealed process "
+                    f"(install libseccomp2, or set {UNSEALED_ENV}=1 to run them with the "
+                    "query check alone)")))
+                return
+    connection.send(("ready", None))
     while True:
         try:
             message = connection.recv()
@@ -55,13 +121,21 @@ def _serve(connection) -> None:
 
 
 class _Worker:
-    def __init__(self):
+    def __init__(self, sealed: bool):
         context = multiprocessing.get_context("spawn")
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True,
-                                       name="aco-kg-query-worker")
+        self.process = context.Process(target=_serve, args=(child, os.getpid(), sealed),
+                                       daemon=True, name="aco-kg-query-worker")
         self.process.start()
         child.close()
+        try:
+            status, value = self.connection.recv()
+        except (EOFError, OSError) as exc:
+            self.kill()
+            raise QueryFailed(f"the query worker did not start ({exc})") from None
+        if status == "error":
+            self.kill()
+            raise value
 
     def alive(self) -> bool:
         return self.process.is_alive()
@@ -83,23 +157,22 @@ class _Worker:
         self.connection.close()
 
 
-_worker: _Worker | None = None
-_lock = threading.Lock()  # one query at a time through the shared worker
+_workers: dict[bool, _Worker] = {}  # by "sealed"
+_lock = threading.Lock()  # one query at a time through the shared workers
 
 
 def stop_worker() -> None:
-    """Stop the worker process if one is running (done at exit as well)."""
-    global _worker
-    if _worker is not None:
-        _worker.stop()
-        _worker = None
+    """Stop the worker processes that are running (done at exit as well)."""
+    for sealed in list(_workers):
+        _workers.pop(sealed).stop()
 
 
 atexit.register(stop_worker)
 
 
-def run_limited(function: Callable, args: tuple, *, timeout: float) -> Any:
-    """Call ``function(*args)`` in the worker process and return its result.
+def run_limited(function: Callable, args: tuple, *, timeout: float,
+                network: bool = False) -> Any:
+    """Call ``function(*args)`` in a worker process and return its result.
 
     Parameters
     ----------
@@ -109,21 +182,25 @@ def run_limited(function: Callable, args: tuple, *, timeout: float) -> Any:
         Its arguments (pickled).
     timeout : float
         Wall-clock seconds after which the worker is killed.
+    network : bool
+        Whether the call needs the network (a remote endpoint). Otherwise it runs in a
+        worker sealed from the network.
 
     Raises
     ------
     QueryTimeout
         If the call did not finish within `timeout` seconds.
+    QueryFailed
+        If the worker died, or could not be sealed from the network.
     Exception
         Whatever `function` raised, re-raised here.
     """
-    global _worker
-    if timeout <= 0:
-        raise UsageError(f"the time limit must be positive, got {timeout}")
+    timeout = check_timeout(timeout)
+    sealed = not network
     with _lock:
-        if _worker is None or not _worker.alive():
-            _worker = _Worker()
-        worker = _worker
+        worker = _workers.get(sealed)
+        if worker is None or not worker.alive():
+            worker = _workers[sealed] = _Worker(sealed)
         try:
             worker.connection.send((function, args))
             finished = worker.connection.poll(timeout)
@@ -131,12 +208,12 @@ def run_limited(function: Callable, args: tuple, *, timeout: float) -> Any:
                 status, value = worker.connection.recv()
         except (EOFError, OSError, BrokenPipeError) as exc:
             worker.kill()
-            _worker = None
+            _workers.pop(sealed, None)
             raise QueryFailed(f"the query worker stopped unexpectedly ({exc}); "
                               "the next query starts a new one") from None
         if not finished:
             worker.kill()
-            _worker = None
+            _workers.pop(sealed, None)
             raise QueryTimeout(f"the query was stopped after the time limit of {timeout:g} s; "
                                "narrow it (FILTER, LIMIT) or raise the limit", argument="timeout")
     if status == "error":

@@ -32,7 +32,7 @@ import pandas as pd
 from kg.core.errors import UsageError
 from kg.sparql.catalogue import (CannedQuery, Header, ParameterError, bind_parameters, has_header,
                         load_query)
-from kg.sparql.check import check_query, projected_variables
+from kg.sparql.check import check_query
 
 __all__ = ["DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "resolve", "query", "adhoc_bindings"]
 
@@ -97,15 +97,18 @@ def _embedded(store: str, text: str, bindings: dict, max_rows: int) -> pd.DataFr
             raise QueryFailed(f"the store could not run the query: {exc}") from None
 
 
-def _remote(endpoint: str, text: str, bindings: dict, max_rows: int, timeout: float) -> pd.DataFrame:
+def _remote(endpoint: str, text: str, bindings: dict, max_rows: int, timeout: float,
+            time_parameter: str | None) -> pd.DataFrame:
     from kg.sparql.endpoint import select_remote
 
-    return select_remote(text, endpoint, bindings, timeout=timeout, max_rows=max_rows)
+    return select_remote(text, endpoint, bindings, timeout=timeout, max_rows=max_rows,
+                         time_parameter=time_parameter)
 
 
 def query(name_or_file: str | Path | None = None, params: Mapping[str, Any] | None = None, *,
           text: str | None = None, store: str | Path = "out/store", endpoint: str | None = None,
-          timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS) -> pd.DataFrame:
+          timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
+          endpoint_time_parameter: str | None = None) -> pd.DataFrame:
     """Run a query and return its result as a DataFrame with typed columns.
 
     Parameters
@@ -122,9 +125,14 @@ def query(name_or_file: str | Path | None = None, params: Mapping[str, Any] | No
     endpoint : str, optional
         A SPARQL 1.1 query endpoint to use instead of the embedded store.
     timeout : float
-        Wall-clock seconds before the query is stopped.
+        Wall-clock seconds before the query is stopped (finite, at most a day).
     max_rows : int
         Rows allowed before the query is stopped.
+    endpoint_time_parameter : str, optional
+        With `endpoint`: the server's own time-limit parameter and unit, ``NAME:s`` or
+        ``NAME:ms`` (Virtuoso: ``timeout:ms``), so that the server stops the query too.
+        Without it the client stops waiting at `timeout`, and the server may run on (the
+        SPARQL 1.1 Protocol has no time limit of its own).
 
     Returns
     -------
@@ -140,7 +148,11 @@ def query(name_or_file: str | Path | None = None, params: Mapping[str, Any] | No
         endpoint; :class:`kg.sparql.limits.QueryTimeout` and
         :class:`kg.sparql.select.RowLimitExceeded` (both UsageErrors) when a limit is hit.
     """
-    from kg.sparql.limits import run_limited
+    from kg.sparql.endpoint import time_limit_parameter
+    from kg.sparql.limits import check_timeout, run_limited
+
+    timeout = check_timeout(timeout)
+    time_limit_parameter(endpoint_time_parameter, timeout)  # refuse a bad one before running
 
     if max_rows is None or int(max_rows) < 0:
         raise UsageError(f"the row cap must be zero or more, got {max_rows}")
@@ -149,22 +161,22 @@ def query(name_or_file: str | Path | None = None, params: Mapping[str, Any] | No
         bindings = bind_parameters(canned, params)
     else:
         bindings = adhoc_bindings(params)
-    check_query(canned.text)
-    projected = set(projected_variables(canned.text))
+    checked = check_query(canned.text)  # from here on, only checked.text reaches an engine
     for name in bindings:
-        if name not in projected:
+        if name not in checked.variables:
             raise ParameterError(f"parameter {name} is not a variable the query returns "
                                  "(a parameter must be one of the SELECT variables)")
     from kg.sparql.order import in_order
 
     if endpoint is not None:
-        frame = run_limited(_remote, (endpoint, canned.text, bindings, int(max_rows), timeout),
-                            timeout=timeout)
+        frame = run_limited(_remote, (endpoint, checked.text, bindings, int(max_rows), timeout,
+                                      endpoint_time_parameter),
+                            timeout=timeout, network=True)
     else:
         store = Path(store)
         if not (store / "CURRENT").exists():
             raise UsageError(f"no Oxigraph store at {store}: run 'aco-kg build' (or 'make demo') first")
-        frame = run_limited(_embedded, (str(store), canned.text, bindings, int(max_rows)),
+        frame = run_limited(_embedded, (str(store), checked.text, bindings, int(max_rows)),
                             timeout=timeout)
     # a query that declares its order in the header ('# order:') rather than by ORDER BY
     return in_order(frame, canned.header.order)

@@ -126,8 +126,11 @@ def typed_frame(columns: list[str], rows: list[list[Any]]) -> pd.DataFrame:
         values = frame[column].dropna()
         if len(values) and all(isinstance(v, bool) for v in values):
             frame[column] = frame[column].astype("boolean")
-        elif len(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        elif len(values) and all(isinstance(v, int) and not isinstance(v, bool)
+                                 and -2 ** 63 <= v < 2 ** 63 for v in values):
             frame[column] = frame[column].astype("Int64")
+        elif len(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            pass  # beyond 64 bits: exact Python integers (object), never rounded
         elif len(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                  for v in values):
             frame[column] = frame[column].astype("Float64")
