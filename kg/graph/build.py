@@ -104,6 +104,9 @@ class BuildReport:
         """One line: rows read, loaded, rejected (and triples, when the data are valid)."""
         rows = (f"{self.rows_read} rows read, {self.rows_loaded} loaded, "
                 f"{self.rows_rejected} rejected")
+        unread = len({p.file for p in self.problems if p.line is None})
+        if unread:  # a file refused as a whole (missing, not a regular file, empty) has no rows
+            rows += f", {unread} file{'s' if unread != 1 else ''} refused"
         return f"{rows}; {self.triples} triples" if self.ok else rows
 
 
@@ -264,7 +267,7 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
         seconds=time.perf_counter() - started,
         inputs=[{"file": f, "rows": sum(1 for p in range(len(t.lines)) if t.file_of(p) == f)
                  + sum(1 for r in t.ragged if r[2].file == f),
-                 "sha256": _sha256(Path(f)) if Path(f).exists() else None}
+                 "sha256": t.digests.get(f)}
                 for t in tables.values() for f in t.files],
     )
     return report, mapped
