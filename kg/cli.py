@@ -41,7 +41,7 @@ def _print_problems(report, ledger_path: str | None) -> None:
     if len(report.problems) > MAX_SHOWN:
         print(f"... and {len(report.problems) - MAX_SHOWN} more", file=sys.stderr)
     if ledger_path:
-        report.ledger.to_csv(ledger_path, index=False)
+        report.write_ledger(ledger_path)
         print(f"ledger written to {ledger_path}", file=sys.stderr)
 
 
@@ -63,7 +63,7 @@ def _cmd_build(args) -> int:
               file=sys.stderr)
         return EXIT_INVALID
     if args.ledger:
-        report.ledger.to_csv(args.ledger, index=False)
+        report.write_ledger(args.ledger)
     out = Path(args.out)
     print(f"built {report.summary()}")
     extras = "".join(f", {name}.html" for name in names)
@@ -81,7 +81,7 @@ def _cmd_validate(args) -> int:
         print(f"invalid: {report.summary()}", file=sys.stderr)
         return EXIT_INVALID
     if args.ledger:
-        report.ledger.to_csv(args.ledger, index=False)
+        report.write_ledger(args.ledger)
     print(f"valid: {report.summary()}")
     return EXIT_OK
 
@@ -222,12 +222,13 @@ def _open_analysis_store(path: str):
 
 def _cmd_analyze(args) -> int:
     import json
-    from kg.analysis.analyze import analyze, to_json, write_csv
+    from kg.analysis.analyze import analyze
+    from kg.products.formats import analysis_json, to_csv, write_csv_tables
     tables = analyze(_open_analysis_store(args.store), min_market_acos=args.min_market_acos)
     if args.table:
         tables = {args.table: tables[args.table]}
     if args.format == "json":
-        text = json.dumps(to_json(tables), indent=2, ensure_ascii=False)
+        text = json.dumps(analysis_json(tables), indent=2, ensure_ascii=False)
         if args.out:
             Path(args.out).write_text(text + "\n", encoding="utf-8")
             print(f"wrote {len(tables)} tables to {args.out}", file=sys.stderr)
@@ -235,10 +236,10 @@ def _cmd_analyze(args) -> int:
             print(text)
         return EXIT_OK
     if args.out:
-        paths = write_csv(tables, args.out)
+        paths = write_csv_tables(tables, args.out)
         print(f"wrote {len(paths)} CSV files to {args.out}/", file=sys.stderr)
     elif len(tables) == 1:
-        next(iter(tables.values())).to_csv(sys.stdout, index=False)
+        sys.stdout.write(to_csv(next(iter(tables.values()))))
     else:
         raise UsageError("--format csv writes one file per table: give --out FOLDER, "
                          "or --table NAME to print one table")

@@ -412,3 +412,19 @@ def test_a_malformed_file_accounts_for_every_record(published):
     assert "could not be read from here on" in rows.reason.iloc[-1]
     assert report.rows_loaded + report.rows_rejected == report.rows_read
     assert tree_digest(out) == digest
+
+
+def test_the_ledger_is_written_for_a_spreadsheet(tiny, tmp_path, capsys):
+    """A reason that starts like a formula ('-1 is below the minimum 0') is written with the
+    ' prefix of kg.core.delimited; line numbers stay numbers."""
+    import csv
+    from kg.cli import main
+    edit(tiny / "savings_shares.csv", ",30,yes,", ",-1,yes,")
+    ledger = tmp_path / "ledger.csv"
+    assert main(["validate", "--data", str(tiny), "--ledger", str(ledger), "--quiet"]) == 1
+    capsys.readouterr()
+    with open(ledger, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    rejected = [r for r in rows if r["status"] == "rejected"]
+    assert [r["reason"] for r in rejected] == ["'-1 is below the minimum 0"]
+    assert pd.read_csv(ledger)["line"].dtype.kind == "i"

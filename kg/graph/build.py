@@ -37,6 +37,7 @@ import pandas as pd
 from rdflib import Graph
 
 from kg.graph import faults
+from kg.core.delimited import frame_rows, write_delimited
 from kg.core.dictionary import Dictionary, load_dictionary
 from kg.core.errors import InvalidDataError, Problem, UsageError
 from kg.core.gcpause import gc_paused
@@ -99,6 +100,11 @@ class BuildReport:
     @property
     def rows_rejected(self) -> int:
         return int((self.ledger["status"] == "rejected").sum())
+
+    def write_ledger(self, path: str | Path) -> Path:
+        """Write the ledger as CSV (text that a spreadsheet would run as a formula starts
+        with ``'``: see :mod:`kg.core.delimited`)."""
+        return write_delimited(path, frame_rows(self.ledger), defuse_formulas=True)
 
     def summary(self) -> str:
         """One line: rows read, loaded, rejected (and triples, when the data are valid)."""
@@ -393,7 +399,7 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
         if not report.ok:
             raise InvalidDataError(report)
         with no_network():
-            report.ledger.to_csv(staging / "ledger.csv", index=False)
+            report.write_ledger(staging / "ledger.csv")
             (staging / "shacl-report.txt").write_text(report.shacl_text, encoding="utf-8")
             writing["turtle"].result()
             writing["ontology"].result()

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kg.core.delimited import frame_rows, write_delimited
 from kg.core.dictionary import Dictionary, load_dictionary
 
 __all__ = ["ImportFolder", "ImportLedger", "ImportReport"]
@@ -77,8 +78,8 @@ class ImportFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         for r in self.dictionary.resources:
             rows = [self.rows[r.name][k] for k in sorted(self.rows[r.name])]
-            frame = pd.DataFrame(rows, columns=r.columns, dtype=str)
-            frame.to_csv(self.path / r.path, index=False, lineterminator="\n")
+            write_delimited(self.path / r.path,
+                            [r.columns] + [[row[c] for c in r.columns] for row in rows])
 
 
 @dataclass
@@ -127,7 +128,7 @@ class ImportReport:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"import-{stem}.ledger.csv"
-        self.ledger.frame().to_csv(path, index=False)
+        write_delimited(path, frame_rows(self.ledger.frame()), defuse_formulas=True)
         (folder / f"import-{stem}.notes.txt").write_text(
             self.summary() + "\n" + "".join(f"- {n}\n" for n in self.notes), encoding="utf-8")
         return path
