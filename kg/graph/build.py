@@ -51,6 +51,7 @@ from kg.graph.publish import Release
 from kg.graph.shape_queries import compile_shapes, validate_store
 from kg.graph.shapes import validate_graph
 from kg.graph.store import write_store, write_turtle
+from kg.ingest.cms.ledger import ledger_problems
 from kg.ingest.tables import (Table, check_keys, check_references, check_values, concat_tables,
                        ledger, read_table)
 
@@ -248,13 +249,17 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
     dictionary = load_dictionary(dictionary_path)
     codes = code_lists()
     with no_network():
+        # an import folder is built only when every import into it loaded every row
+        unfinished = [p for folder in data_dirs for p in ledger_problems(folder)]
         tables = _read_all(data_dirs, dictionary, codes, progress)
         faults.checkpoint("read")
         mapped = map_tables(tables, dictionary, codes)
         progress(f"mapped to {mapped.triple_count} triples")
         faults.checkpoint("mapped")
         conforms, text = None, ""
-        if not any(t.problems for t in tables.values()):
+        if unfinished:
+            progress(f"SHACL skipped: {len(unfinished)} imports into the data folders failed")
+        elif not any(t.problems for t in tables.values()):
             if before_shacl is not None:
                 before_shacl(mapped)
             conforms, _, text = _shacl(tables, mapped, shacl, progress)
@@ -262,7 +267,7 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
             rejected = sum(len(t.row_problems) + len(t.ragged) for t in tables.values())
             progress(f"SHACL skipped: the files have problems ({rejected} rows rejected)")
         faults.checkpoint("validated")
-    problems = sorted((p for t in tables.values() for p in t.problems),
+    problems = sorted([p for t in tables.values() for p in t.problems] + unfinished,
                       key=lambda p: (p.file, p.line or 0, p.column or ""))
     report = BuildReport(
         ledger=ledger(tables, mapped.iris),

@@ -87,6 +87,8 @@ class CsvFile:
     unread: tuple[int, str] | None = None
     sha256: str | None = None
     ends_with_line_end: bool = True
+    #: True when the file ends with the closing quote of its last cell (so that cell is whole).
+    ends_with_closing_quote: bool = False
     #: True when nothing exists at the path.
     missing: bool = False
     #: False when no cell can break a limit of :func:`cell_problem`: the text holds no
@@ -146,6 +148,9 @@ def read_csv_file(path: str | Path, *, display: str | None = None, skip_blank_re
     result.may_hold_bad_cells = len(text) > MAX_CELL_CHARS or CONTROL_CHARACTERS.search(text) is not None
     with _field_limit(len(text) + 1):
         _split(text, result, skip_blank_records)
+    last = result.records[-1][1] if result.records else result.header
+    if not result.ends_with_line_end and last and result.unread is None:
+        result.ends_with_closing_quote = text.endswith('"' + last[-1].replace('"', '""') + '"')
     return result
 
 
