@@ -86,7 +86,7 @@ def test_py2013_losses_are_read_with_their_own_sign(tmp_path):
 
 def test_a_loss_written_dollar_minus_loads_negative(tmp_path):
     header, rows = rows_of(CMS / "mssp_results_2022.csv")
-    g, e = header.index("GenSaveLoss"), header.index("EarnSaveLoss")
+    g = header.index("GenSaveLoss")
     b, x = header.index("ABtotBnchmk"), header.index("ABtotExp")
     row = next(r for r in rows if float(r[b]) < float(r[x]) and r[g] not in ("0", ""))
     row = list(row)

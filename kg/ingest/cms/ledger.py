@@ -32,7 +32,7 @@ from kg.core.errors import Problem
 from kg.ingest.csv_records import read_csv_file
 
 __all__ = ["LEDGER_COLUMNS", "MANIFEST", "MANIFEST_COLUMNS", "ImportLedger", "ImportReport",
-           "ledger_name", "read_manifest", "ledger_problems"]
+           "ledger_name", "read_manifest", "read_ledger", "ledger_problems"]
 
 LEDGER_COLUMNS = ["file", "line", "status", "column", "reason", "produced"]
 #: The list of the files whose rows an import folder holds (written with those rows).
@@ -130,7 +130,7 @@ class ImportReport:
         path = folder / self.ledger_name
         write_delimited(path, frame_rows(self.ledger.frame()), defuse_formulas=True)
         sha = f"sha256 {self.sha256}" if self.sha256 else "not read"
-        head = [self.summary(), f"kind {self.kind}, performance year {self.year}, {sha}, "
+        head = [self.summary(), f"kind {self.kind}, performance year {self.year or 'unknown'}, {sha}, "
                                 f"cites source {self.source_id or '(none)'}"]
         (folder / path.name.replace(".ledger.csv", ".notes.txt")).write_text(
             "\n".join(head) + "\n" + "".join(f"- {n}\n" for n in self.notes), encoding="utf-8")

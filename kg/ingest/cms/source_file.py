@@ -108,7 +108,7 @@ def checked_records(source: CsvFile, report, read: Collection[int],
     Parameters
     ----------
     source : CsvFile
-    report : kg.ingest.cms.folder.ImportReport
+    report : kg.ingest.cms.ledger.ImportReport
         Whose ledger records each rejection.
     read, complete
         As for :func:`cut_inside_last_cell`.
