@@ -41,7 +41,7 @@ from kg.core.errors import AcoKgError
 __all__ = ["MAX_INPUT_BYTES", "InputFileError", "read_input_file"]
 
 #: The largest input file aco-kg reads: 512 MiB. The largest file it is measured on is
-#: ``clinicians.csv`` of ``aco-kg synth --size clinician`` (850,198 rows, about 60 MB;
+#: ``clinicians.csv`` of ``aco-kg synth --size clinician`` (850,198 rows, about 100 MB;
 #: BENCHMARKS.md), and a build holds several times a file's size in memory while it
 #: checks it. A larger input is refused before it is read.
 MAX_INPUT_BYTES = 512 * 1024 * 1024

@@ -2,9 +2,10 @@
 
 Nothing is coerced silently: every cell is read as text (``00123`` stays ``00123``,
 ``NA`` is a name), a blank cell is unknown, and each value is then checked against its
-column in the data dictionary. Records are split by the standard library's CSV reader,
-which tracks physical line numbers (quoted cells may span lines); the checks run on
-pandas columns, so they stay fast on large files.
+column in the data dictionary. Files are read and split into records by
+:mod:`kg.ingest.csv_records` (regular files only, a size cap, physical line numbers: quoted
+cells may span lines, a cell limit, no control characters); the checks run on pandas
+columns, so they stay fast on large files.
 
 Examples
 --------
