@@ -212,12 +212,14 @@ def ledger_problems(folder: str | Path) -> list[Problem]:
                                     f"{len(entries)} rows (first: line {first['line']}, column "
                                     f"{first['column'] or '-'}: {first['reason']}), so it wrote "
                                     "none; an import folder is built only when every import into "
-                                    "it loaded every row: correct the file and import again"))
+                                    "it loaded every row: correct the file and import it again "
+                                    "(or delete this ledger if the file is not to be imported)"))
         elif path.name not in manifest:
             problems.append(Problem(str(path), None, None,
                                     f"the import of {imported} did not finish: {MANIFEST} does not "
                                     "list it, so its rows were not written (another file of the "
-                                    "same import failed?): import again"))
+                                    "same import failed?): import it again (or delete this "
+                                    "ledger if the file is not to be imported)"))
     for name, row in manifest.items():
         if not (folder / name).is_file():
             problems.append(Problem(str(folder / MANIFEST), None, None,
