@@ -311,19 +311,31 @@ def test_shipped_files_cite_their_curated_rows_and_generate_none(tmp_path):
     assert "mssp_results_2021.csv" in curated.loc["cms-mssp-results-2021", "citation"]
 
 
-def test_a_new_year_builds_with_no_hand_edit(tmp_path, capsys):
-    """A PY2024 file that no curated row describes gets its own source row (file, sha256,
-    year) in the import folder, and the folder builds with the curated data."""
+@pytest.fixture
+def new_year(tmp_path):
+    """A PY2024 results file (no curated row describes it) imported into a folder."""
     path = results_slice(tmp_path, 2023, 5, name="mssp_results_2024.csv")
     out = tmp_path / "out"
     assert run_import("cms-mssp", path, "--out", out) == 0
+    return path, out
+
+
+def test_a_new_year_registers_its_own_source_row(new_year):
+    """The file's source row (name, sha256, performance year) is generated into the folder."""
+    import hashlib
+    path, out = new_year
     sources = pd.read_csv(out / "sources.csv", dtype=str, keep_default_na=False)
     (row,) = sources.to_dict("records")
     assert row["source_id"] == "cms-mssp-results-2024"
     assert row["title"] == "Medicare Shared Savings Program ACO results, performance year 2024"
-    import hashlib
     assert f"File mssp_results_2024.csv (sha256 {hashlib.sha256(path.read_bytes()).hexdigest()})" in row["citation"]
+    assert row["year"] == "" and row["source_kind"] == "data-file"
     assert set(pd.read_csv(out / "savings.csv")["source_id"]) == {"cms-mssp-results-2024"}
+
+
+@pytest.mark.slow  # a validation of the curated data (SHACL included) with the new folder
+def test_a_new_year_builds_with_no_hand_edit(new_year):
+    _, out = new_year
     report = validate([DATA, out])
     assert report.ok, "\n".join(map(str, report.problems[:5]))
 
