@@ -364,3 +364,12 @@ def test_source_id_and_year_apply_to_one_file(tmp_path, capsys):
         assert main(["import", "cms-mssp", *map(str, files), option, value,
                      "--out", str(tmp_path / "out")]) == 2
         assert f"{option} applies to one file only" in capsys.readouterr().err
+
+
+def test_a_folder_without_its_manifest_is_not_built(imported_folder):
+    """A folder of an earlier aco-kg (ledgers, no manifest) cannot be traced to its imports."""
+    folder, _ = imported_folder
+    (folder / MANIFEST).unlink()
+    (problem,) = ledger_problems(folder)
+    assert problem.file == str(folder / "import-mssp_results_2022.ledger.csv")
+    assert f"the folder has no {MANIFEST}" in problem.reason

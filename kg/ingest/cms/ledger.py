@@ -214,6 +214,12 @@ def ledger_problems(folder: str | Path) -> list[Problem]:
                                     "none; an import folder is built only when every import into "
                                     "it loaded every row: correct the file and import it again "
                                     "(or delete this ledger if the file is not to be imported)"))
+        elif not (folder / MANIFEST).exists():
+            problems.append(Problem(str(path), None, None,
+                                    f"the folder has no {MANIFEST} (it was written by an earlier "
+                                    "aco-kg, or by hand), so what it holds cannot be traced to its "
+                                    "imports: import its files again into an empty folder"))
+            break
         elif path.name not in manifest:
             problems.append(Problem(str(path), None, None,
                                     f"the import of {imported} did not finish: {MANIFEST} does not "
