@@ -69,7 +69,8 @@ class BuildReport:
     ledger : pandas.DataFrame
         One row per input record (see :func:`kg.ingest.tables.ledger`).
     problems : list of Problem
-        Every problem, in file and line order.
+        Every problem: those of a failed import into a data folder first (they explain the
+        rest), then in file and line order.
     triples : int
         Triples in the data graph (0 when the checks failed before mapping).
     published : Path or None
@@ -267,8 +268,9 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
             rejected = sum(len(t.row_problems) + len(t.ragged) for t in tables.values())
             progress(f"SHACL skipped: the files have problems ({rejected} rows rejected)")
         faults.checkpoint("validated")
-    problems = sorted([p for t in tables.values() for p in t.problems] + unfinished,
-                      key=lambda p: (p.file, p.line or 0, p.column or ""))
+    # a failed import first: it explains the rest (an import that failed wrote no file)
+    problems = unfinished + sorted((p for t in tables.values() for p in t.problems),
+                                   key=lambda p: (p.file, p.line or 0, p.column or ""))
     report = BuildReport(
         ledger=ledger(tables, mapped.iris),
         problems=problems,
