@@ -41,7 +41,7 @@ def _print_problems(report, ledger_path: str | None) -> None:
     if len(report.problems) > MAX_SHOWN:
         print(f"... and {len(report.problems) - MAX_SHOWN} more", file=sys.stderr)
     if ledger_path:
-        report.ledger.to_csv(ledger_path, index=False)
+        report.write_ledger(ledger_path)
         print(f"ledger written to {ledger_path}", file=sys.stderr)
 
 
@@ -63,7 +63,7 @@ def _cmd_build(args) -> int:
               file=sys.stderr)
         return EXIT_INVALID
     if args.ledger:
-        report.ledger.to_csv(args.ledger, index=False)
+        report.write_ledger(args.ledger)
     out = Path(args.out)
     print(f"built {report.summary()}")
     extras = "".join(f", {name}.html" for name in names)
@@ -81,7 +81,7 @@ def _cmd_validate(args) -> int:
         print(f"invalid: {report.summary()}", file=sys.stderr)
         return EXIT_INVALID
     if args.ledger:
-        report.ledger.to_csv(args.ledger, index=False)
+        report.write_ledger(args.ledger)
     print(f"valid: {report.summary()}")
     return EXIT_OK
 
@@ -105,46 +105,53 @@ def _cmd_dictionary(args) -> int:
 
 
 def _cmd_import(args) -> int:
-    from kg.ingest.cms.folder import ImportFolder
-    out = ImportFolder(args.out)
-    reports = []
+    from kg.ingest.cms.folder import CURATED_SOURCES, ImportFolder
+    if args.year and len(args.files) > 1:
+        raise UsageError("--year applies to one file only")
+    if args.source_id and len(args.files) > 1:
+        raise UsageError("--source-id applies to one file only")
+    out = ImportFolder(args.out, curated_sources=args.curated_sources or CURATED_SOURCES)
+    reports, problems = [], []
     if args.kind == "cms-mssp":
         from kg.ingest.cms.results import import_mssp_results
         from kg.ingest.cms.crosswalk import read_crosswalk
         crosswalk = read_crosswalk(args.crosswalk) if args.crosswalk else None
-        if crosswalk and crosswalk.problems:
-            for problem in crosswalk.problems[:MAX_SHOWN]:
-                print(f"warning: {problem}", file=sys.stderr)
-        if args.year and len(args.files) > 1:
-            raise UsageError("--year applies to one file only")
-        for file in args.files:
-            reports.append(import_mssp_results(file, out, year=args.year, crosswalk=crosswalk,
-                                               source_id=args.source_id))
+        problems = crosswalk.problems if crosswalk else []
+        if not problems:
+            reports = [import_mssp_results(file, out, year=args.year, crosswalk=crosswalk,
+                                           source_id=args.source_id) for file in args.files]
     elif args.kind == "cms-participants":
         from kg.ingest.cms.participants import import_participants
-        for file in args.files:
-            reports.append(import_participants(file, out, source_id=args.source_id,
-                                               partner_domains=args.partner_domains))
+        reports = [import_participants(file, out, year=args.year, source_id=args.source_id,
+                                       partner_domains=args.partner_domains) for file in args.files]
     else:
         from kg.ingest.cms.roster import import_roster
-        for file in args.files:
-            reports.append(import_roster(file, out, source_id=args.source_id,
-                                         partner_domains=args.partner_domains))
-    out.write()
-    failed = False
+        reports = [import_roster(file, out, year=args.year, source_id=args.source_id,
+                                 partner_domains=args.partner_domains) for file in args.files]
+    failed = bool(problems) or any(not report.ok for report in reports)
+    if not failed:
+        out.write(reports)
+    for problem in problems[:MAX_SHOWN]:
+        print(f"error: {problem}", file=sys.stderr)
     for report in reports:
-        ledger_path = report.write(args.out, Path(report.file).stem)
         print(report.summary())
         if not args.quiet:
             for note in report.notes:
                 print(f"  note: {note}")
+        for problem in report.file_problems:
+            print(f"error: {problem}", file=sys.stderr)
         for entry in [e for e in report.ledger.entries if e[2] == "rejected"][:MAX_SHOWN]:
             print(f"error: {entry[0]}:{entry[1]}: column {entry[3] or '-'}: {entry[4]}",
                   file=sys.stderr)
-        print(f"  ledger: {ledger_path}")
-        failed |= not report.ok
+        if not report.refused:
+            print(f"  ledger: {report.write(args.out)}")
+    if failed:
+        print(f"import failed: no row was written to {args.out}/ (an import writes all its rows or "
+              "none); aco-kg build refuses the folder while it holds a ledger with rejected rows",
+              file=sys.stderr)
+        return EXIT_INVALID
     print(f"wrote {args.out}/ (build it with: aco-kg build --data data --data {args.out})")
-    return EXIT_INVALID if failed else EXIT_OK
+    return EXIT_OK
 
 
 def _parse_params(pairs: list[str]) -> dict[str, str]:
@@ -222,12 +229,13 @@ def _open_analysis_store(path: str):
 
 def _cmd_analyze(args) -> int:
     import json
-    from kg.analysis.analyze import analyze, to_json, write_csv
+    from kg.analysis.analyze import analyze
+    from kg.products.formats import analysis_json, to_csv, write_csv_tables
     tables = analyze(_open_analysis_store(args.store), min_market_acos=args.min_market_acos)
     if args.table:
         tables = {args.table: tables[args.table]}
     if args.format == "json":
-        text = json.dumps(to_json(tables), indent=2, ensure_ascii=False)
+        text = json.dumps(analysis_json(tables), indent=2, ensure_ascii=False)
         if args.out:
             Path(args.out).write_text(text + "\n", encoding="utf-8")
             print(f"wrote {len(tables)} tables to {args.out}", file=sys.stderr)
@@ -235,10 +243,10 @@ def _cmd_analyze(args) -> int:
             print(text)
         return EXIT_OK
     if args.out:
-        paths = write_csv(tables, args.out)
+        paths = write_csv_tables(tables, args.out)
         print(f"wrote {len(paths)} CSV files to {args.out}/", file=sys.stderr)
     elif len(tables) == 1:
-        next(iter(tables.values())).to_csv(sys.stdout, index=False)
+        sys.stdout.write(to_csv(next(iter(tables.values()))))
     else:
         raise UsageError("--format csv writes one file per table: give --out FOLDER, "
                          "or --table NAME to print one table")
@@ -335,7 +343,10 @@ def _parser() -> argparse.ArgumentParser:
                     "layout, units checked per column, '*' and '-' kept unknown, the PY2013 "
                     "layout defect corrected, plausibility checks) and write aco-kg CSV files "
                     "into --out, merging with what is there. Every input row is accounted for "
-                    "in a ledger (import-FILE.ledger.csv). Exit 1 if any row was rejected.",
+                    "in a ledger (import-FILE.ledger.csv). All or nothing: if any row or file "
+                    "is rejected, no row is written and the exit code is 1. The same ACO and "
+                    "year in two files is refused. Each file cites a row of sources.csv: the "
+                    "curated one of --curated-sources that names it, or one generated into --out.",
         epilog="examples:\n"
                "  aco-kg import cms-mssp data/cms/mssp_results_20*.csv "
                "--crosswalk data/cms/aco_id_crosswalk.csv --out build/cms\n"
@@ -349,11 +360,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help="the file(s) to import")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write (merged with its content)")
     p.add_argument("--year", type=int, default=None, metavar="YYYY",
-                   help="performance year (cms-mssp; default: the file's year column or name)")
+                   help="performance year of the one FILE (default: its year column, or the "
+                        "year in its name)")
     p.add_argument("--crosswalk", default=None, metavar="FILE",
                    help="CMS ACO identifier crosswalk linking 2013-2017 ACO_NUM to ACO_ID (cms-mssp)")
     p.add_argument("--source-id", default=None, metavar="ID",
-                   help="row of sources.csv describing the file (default: cms- + the file name)")
+                   help="row of sources.csv describing the one FILE (default: cms- + the file "
+                        "name)")
+    p.add_argument("--curated-sources", default=None, metavar="FILE",
+                   help="curated sources table whose rows may describe the files (default: "
+                        "data/sources.csv); a file it does not describe gets a generated row in "
+                        "--out/sources.csv")
     p.add_argument("--partner-domains", default=None, metavar="FILE",
                    help="partner-domain table (default: data/partner_domains.csv)")
     p.add_argument("-q", "--quiet", action="store_true", help="no notes")

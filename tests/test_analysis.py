@@ -10,7 +10,8 @@ import pyoxigraph as ox
 import pytest
 
 from conftest import DATA, ROOT, TINY, run_cli
-from kg.analysis.analyze import READS, SCHEMA, TABLES, analyze, schema_markdown, to_json
+from kg.analysis.analyze import READS, SCHEMA, TABLES, analyze, schema_markdown
+from kg.products.formats import analysis_json
 from kg.analysis.read import QUERIES, TABLE_NAMES
 from kg.analysis.schema import Column, ColumnDriftError, TableSpec
 from kg.graph.build import build
@@ -256,7 +257,7 @@ def test_a_fully_described_board_gets_exact_indices(tiny_store):
 
 
 def test_json_unknowns_are_null(curated_tables):
-    document = to_json(curated_tables)
+    document = analysis_json(curated_tables)
     assert document["schema_version"] == "1"
     rows = {r["partner_id"]: r for r in document["tables"]["partners"]}
     assert rows["collaborative-aco-management-partner"]["captured_usd_max"] is None
@@ -283,3 +284,81 @@ def test_cli_analyze_json_and_csv(curated_store, tmp_path):
     assert "Traceback" not in result.stderr
     result = run_cli("analyze", "--store", str(curated_store), "--format", "csv")
     assert result.returncode == 2 and "--out FOLDER" in result.stderr
+
+
+# --- CSV output: one writer, read back ---------------------------------------------------------
+
+#: Organization names a spreadsheet would run as formulas, or that break a careless writer.
+FORMULA_NAMES = {"partner-1": '=HYPERLINK("http://evil.example","click")',
+                 "aco-1": "@SUM(1)\rcarriage return", "holding-1": "-2+3"}
+
+
+@pytest.fixture(scope="module")
+def formula_store(tmp_path_factory):
+    """The tiny fixture with FORMULA_NAMES as organization names, built once."""
+    import csv
+    import shutil
+    base = tmp_path_factory.mktemp("formula")
+    shutil.copytree(TINY, base / "data")
+    path = base / "data" / "organizations.csv"
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows[1:]:
+        row[1] = FORMULA_NAMES.get(row[0], row[1])
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL).writerows(rows)  # quotes the "\r" too
+    build(base / "data", base / "out")
+    return base / "out" / "store"
+
+
+def _same_cell(original, text: str) -> bool:
+    """Is `text` (as Python's csv reader gives it) the CSV form of `original`?"""
+    from kg.core.delimited import FORMULA_PREFIX, FORMULA_STARTS
+    from kg.products.formats import cell_value
+    value = cell_value(original)
+    if value is None:
+        return text == ""
+    if isinstance(value, bool):
+        return text == ("true" if value else "false")
+    if isinstance(value, (int, float)):
+        return float(text) == value
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return text == FORMULA_PREFIX + value
+    return text == str(value)
+
+
+def test_analysis_csv_reads_back_as_the_tables(formula_store, tmp_path, capsys):
+    """`aco-kg analyze --format csv`: read back with csv and pandas, every cell equals the
+    table's value, text a spreadsheet would run has the documented ' prefix, numbers
+    (losses too) stay numbers, unknowns stay empty."""
+    import csv
+    from kg.cli import main
+    from kg.core.delimited import FORMULA_STARTS
+    tables = analyze(formula_store)
+    assert main(["analyze", "--store", str(formula_store), "--format", "csv",
+                 "--out", str(tmp_path)]) == 0
+    for name, frame in tables.items():
+        path = tmp_path / f"{name}.csv"
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        assert rows[0] == list(frame.columns) and len(rows) == len(frame) + 1, name
+        for original, back in zip(frame.itertuples(index=False, name=None), rows[1:]):
+            assert all(_same_cell(o, t) for o, t in zip(original, back)), (name, original, back)
+            # whatever starts like a formula is a number, never text
+            assert all(float(t) is not None for t in back if t.startswith(FORMULA_STARTS))
+        read = pd.read_csv(path, keep_default_na=True)
+        for column in frame.columns:
+            if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+                assert pd.api.types.is_numeric_dtype(read[column]), (name, column)
+                expected = pd.to_numeric(frame[column]).astype(float).to_numpy()
+                assert read[column].astype(float).to_numpy() == pytest.approx(expected, nan_ok=True)
+    partners = (tmp_path / "partners.csv").read_bytes().decode("utf-8")  # a bare \r kept
+    assert "'=HYPERLINK(" in partners and ",=HYPERLINK(" not in partners
+    captured = pd.read_csv(tmp_path / "savings_captured.csv")
+    assert (captured["earned_savings_usd"] < 0).any()  # a loss, read back as a number
+    names = set(pd.read_csv(tmp_path / "centrality.csv", keep_default_na=False)["name"])
+    assert {"'" + n for n in FORMULA_NAMES.values()} <= names
+    # one table on stdout is the same text as its file
+    capsys.readouterr()
+    assert main(["analyze", "--store", str(formula_store), "--format", "csv", "--table", "partners"]) == 0
+    assert capsys.readouterr().out == partners

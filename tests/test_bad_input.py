@@ -8,8 +8,12 @@ accounts for every record (loaded + rejected = records counted independently), a
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from conftest import TINY, copy_release, count_records, tree_digest
@@ -300,3 +304,129 @@ def test_records_keep_their_physical_line_numbers(tmp_path, body, lines):
     assert not table.file_problems
     assert table.lines == lines
     assert table.frame["source_id"].tolist() == ["a", "b", "c"][:len(lines)]
+
+
+# --- inputs that are not regular files, over a limit, or damaged ------------------------------
+
+@contextlib.contextmanager
+def hang_guard(seconds: int = 120):
+    """Fail instead of blocking for ever (a FIFO opened for reading waits for a writer):
+    a guard against a hang, not a measure of speed."""
+    def stop(*_):
+        raise AssertionError(f"still blocked after {seconds} s")
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_inputs_that_are_not_regular_files_are_refused(published, tmp_path, capsys):
+    """A FIFO, a link to /dev/zero and a directory named like CSV files: exit 1, each file
+    named with what it is, the ledger written, nothing published (and nothing blocks)."""
+    from kg.cli import main
+    data, out, digest = published
+    for name in ("fees.csv", "tensions.csv", "events.csv"):
+        (data / name).unlink()
+    os.mkfifo(data / "fees.csv")
+    (data / "tensions.csv").symlink_to("/dev/zero")
+    (data / "events.csv").mkdir()
+    ledger = tmp_path / "ledger.csv"
+    with hang_guard():
+        code = main(["build", "--data", str(data), "--out", str(out), "--ledger", str(ledger),
+                     "--quiet", "--products", ""])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{data / 'fees.csv'}: not a regular file but a FIFO (named pipe)" in err
+    assert f"{data / 'tensions.csv'}: not a regular file: a link to /dev/zero, a character device" in err
+    assert f"{data / 'events.csv'}: not a regular file but a directory" in err
+    assert "internal error" not in err and "3 files refused" in err
+    rows = pd.read_csv(ledger, dtype=str, keep_default_na=False)
+    readable = [p for p in data.glob("*.csv") if p.is_file() and not p.is_symlink()]
+    assert len(rows) == sum(count_records(p) for p in readable) > 0
+    assert tree_digest(out) == digest
+
+
+def test_input_over_the_size_limit_is_refused_unread(tiny):
+    """A file larger than MAX_INPUT_BYTES is refused from its size alone (a sparse file:
+    reading it would take half a gigabyte)."""
+    from kg.core.input_file import MAX_INPUT_BYTES
+    path = tiny / "studies.csv"
+    with open(path, "r+b") as handle:
+        handle.truncate(MAX_INPUT_BYTES + 1)
+    report = validate(tiny)
+    problem = next(p for p in report.problems if p.file == str(path))
+    assert problem.line is None
+    assert f"the file has {MAX_INPUT_BYTES + 1:,} bytes, over the limit of {MAX_INPUT_BYTES:,}" in problem.reason
+
+
+def test_a_long_cell_rejects_its_row_not_the_file(tiny):
+    """Python's CSV reader stops a whole file at a cell over 131,072 characters; aco-kg's
+    own limit (MAX_CELL_CHARS) rejects only that row, and a cell at the limit loads."""
+    from kg.ingest.csv_records import MAX_CELL_CHARS
+    path = tiny / "studies.csv"
+    header, row = path.read_text().splitlines()[:2]
+    at_limit = row.replace("study-1,Fixture study", "study-2," + "a" * MAX_CELL_CHARS)
+    huge = row.replace("study-1,Fixture study", "study-3," + "b" * 200_000)
+    path.write_text("\n".join([header, row, at_limit, huge]) + "\n")
+    report = validate(tiny)
+    assert [(p.line, p.column) for p in report.problems] == [(4, "name")]
+    assert f"has 200,000 characters, over the limit of {MAX_CELL_CHARS:,}" in report.problems[0].reason
+    rows = report.ledger[report.ledger.file == str(path)]
+    assert rows.status.tolist() == ["loaded", "loaded", "rejected"]
+
+
+@pytest.mark.parametrize("character", variants(["\x00", "\x1b", "\x85", "\x7f"]))
+def test_control_characters_in_text_cells_are_refused(published, character):
+    data, out, digest = published
+    edit(data / "studies.csv", "Fixture study", f"Fixture{character}study")
+    report = expect_rejected(data, out, digest, "studies.csv", 2, "name",
+                             f"holds the control character {character!r} at position 8")
+    assert report.rows_rejected == 1
+
+
+def test_tabs_and_line_breaks_stay_legal_in_text_cells(tiny):
+    from kg.ingest.tables import read_table
+    edit(tiny / "studies.csv", "Fixture study", '"Fixture\tstudy\r\nof two lines"')
+    table = read_table(tiny / "studies.csv", load_dictionary().resource("studies"))
+    assert table.problems == [] and table.frame["name"][0] == "Fixture\tstudy\r\nof two lines"
+
+
+def test_a_malformed_file_accounts_for_every_record(published):
+    """A quote that is never closed: the records before it and the unreadable rest are each
+    a rejected ledger entry, and the problem names the line where the rest begins."""
+    data, out, digest = published
+    path = data / "conflict_practices.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines + ['cp-2,all-1,aco-1,"open-surfacing,,src-a,Section 4,reported',
+                                       "cp-3,all-1,aco-1,open-surfacing,,src-a,Section 4,reported"]) + "\n")
+    with pytest.raises(InvalidDataError) as caught:
+        build(data, out)
+    report = caught.value.report
+    problem = next(p for p in report.problems if p.file == str(path)
+                   and p.reason.startswith("malformed CSV"))
+    assert problem.line == len(lines) + 1 and "never closed" in problem.reason
+    rows = report.ledger[report.ledger.file == str(path)]
+    assert rows.line.tolist() == list(range(2, len(lines) + 2))
+    assert set(rows.status) == {"rejected"}
+    assert "could not be read from here on" in rows.reason.iloc[-1]
+    assert report.rows_loaded + report.rows_rejected == report.rows_read
+    assert tree_digest(out) == digest
+
+
+def test_the_ledger_is_written_for_a_spreadsheet(tiny, tmp_path, capsys):
+    """A reason that starts like a formula ('-1 is below the minimum 0') is written with the
+    ' prefix of kg.core.delimited; line numbers stay numbers."""
+    import csv
+    from kg.cli import main
+    edit(tiny / "savings_shares.csv", ",30,yes,", ",-1,yes,")
+    ledger = tmp_path / "ledger.csv"
+    assert main(["validate", "--data", str(tiny), "--ledger", str(ledger), "--quiet"]) == 1
+    capsys.readouterr()
+    with open(ledger, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    rejected = [r for r in rows if r["status"] == "rejected"]
+    assert [r["reason"] for r in rejected] == ["'-1 is below the minimum 0"]
+    assert pd.read_csv(ledger)["line"].dtype.kind == "i"

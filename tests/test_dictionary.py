@@ -46,3 +46,16 @@ def test_min_length_is_checked_in_the_csv_too(tmp_path):
     assert short and all("is shorter than 8 characters" in p.reason for p in short)
     assert any("Table 9" in p.reason for p in short)  # 7 characters
     assert not report.ok
+
+
+@pytest.mark.parametrize("make,message", [
+    (lambda p: __import__("os").mkfifo(p), "not a regular file but a FIFO"),
+    (lambda p: p.write_text("resources: [unclosed\n"), "not UTF-8 YAML"),
+    (lambda p: p.write_text("- a list\n"), "not a data dictionary"),
+])
+def test_a_dictionary_that_cannot_be_read_is_a_usage_error(tmp_path, make, message):
+    """--dictionary names a file: a FIFO is refused without waiting, bad YAML is named."""
+    path = tmp_path / "datapackage.yaml"
+    make(path)
+    with pytest.raises(UsageError, match=message):
+        load_dictionary(path)

@@ -31,7 +31,7 @@ from kg.analysis.schema import TableSpec
 from kg.core.iris import parse_instance_iri
 
 __all__ = ["READS", "TABLES", "SCHEMA", "SCHEMA_VERSION", "load_tables", "analyze",
-           "schema_markdown", "to_json", "write_csv"]
+           "schema_markdown"]
 
 SCHEMA_VERSION = "1"
 
@@ -279,31 +279,3 @@ def schema_markdown() -> str:
         lines += [f"| `{c}` | {kind} | {meaning} |" for c, kind, meaning in columns]
         lines.append("")
     return "\n".join(lines)
-
-
-def _jsonable(value):
-    if value is None or (not isinstance(value, (str, list, dict)) and pd.isna(value)):
-        return None
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def to_json(tables: dict[str, pd.DataFrame]) -> dict:
-    """``{"schema_version": ..., "tables": {name: [row, ...]}}`` with unknowns as null."""
-    return {"schema_version": SCHEMA_VERSION,
-            "tables": {name: [{c: _jsonable(v) for c, v in row.items()}
-                              for row in frame.to_dict("records")]
-                       for name, frame in tables.items()}}
-
-
-def write_csv(tables: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:
-    """Write one ``NAME.csv`` per table into `folder` (created); unknowns are empty cells."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, frame in tables.items():
-        path = folder / f"{name}.csv"
-        frame.to_csv(path, index=False)
-        paths.append(path)
-    return paths

@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from kg.core.errors import UsageError
+from kg.core.input_file import InputFileError, read_input_file
 from kg.core.iris import expand
 from kg.core.resources import dictionary_file
 
@@ -220,10 +221,15 @@ def load_dictionary(path: str | Path | None = None) -> Dictionary:
     try:
         # libyaml's safe loader when PyYAML has it: a tenth of the pure-Python parse, which
         # every build and validate pays
-        spec = yaml.load(path.read_text(encoding="utf-8"),
+        spec = yaml.load(read_input_file(path).decode("utf-8"),
                          Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except OSError as exc:
-        raise UsageError(f"cannot read the data dictionary {path}: {exc.strerror}") from None
+    except InputFileError as exc:
+        raise UsageError(f"cannot read the data dictionary {exc}") from None
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"cannot read the data dictionary {path}: not UTF-8 YAML "
+                         f"({str(exc).splitlines()[0]})") from None
+    if not isinstance(spec, dict) or not isinstance(spec.get("resources"), list):
+        raise UsageError(f"{path}: not a data dictionary (no list of resources)")
     provenance = [_field(f, f"{path}: provenanceFields") for f in spec.get("provenanceFields", [])]
     resources = []
     for r in spec["resources"]:

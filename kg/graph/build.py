@@ -37,6 +37,7 @@ import pandas as pd
 from rdflib import Graph
 
 from kg.graph import faults
+from kg.core.delimited import frame_rows, write_delimited
 from kg.core.dictionary import Dictionary, load_dictionary
 from kg.core.errors import InvalidDataError, Problem, UsageError
 from kg.core.gcpause import gc_paused
@@ -50,6 +51,7 @@ from kg.graph.publish import Release
 from kg.graph.shape_queries import compile_shapes, validate_store
 from kg.graph.shapes import validate_graph
 from kg.graph.store import write_store, write_turtle
+from kg.ingest.cms.ledger import ledger_problems
 from kg.ingest.tables import (Table, check_keys, check_references, check_values, concat_tables,
                        ledger, read_table)
 
@@ -67,7 +69,8 @@ class BuildReport:
     ledger : pandas.DataFrame
         One row per input record (see :func:`kg.ingest.tables.ledger`).
     problems : list of Problem
-        Every problem, in file and line order.
+        Every problem: those of a failed import into a data folder first (they explain the
+        rest), then in file and line order.
     triples : int
         Triples in the data graph (0 when the checks failed before mapping).
     published : Path or None
@@ -100,10 +103,18 @@ class BuildReport:
     def rows_rejected(self) -> int:
         return int((self.ledger["status"] == "rejected").sum())
 
+    def write_ledger(self, path: str | Path) -> Path:
+        """Write the ledger as CSV (text that a spreadsheet would run as a formula starts
+        with ``'``: see :mod:`kg.core.delimited`)."""
+        return write_delimited(path, frame_rows(self.ledger), defuse_formulas=True)
+
     def summary(self) -> str:
         """One line: rows read, loaded, rejected (and triples, when the data are valid)."""
         rows = (f"{self.rows_read} rows read, {self.rows_loaded} loaded, "
                 f"{self.rows_rejected} rejected")
+        unread = len({p.file for p in self.problems if p.line is None})
+        if unread:  # a file refused as a whole (missing, not a regular file, empty) has no rows
+            rows += f", {unread} file{'s' if unread != 1 else ''} refused"
         return f"{rows}; {self.triples} triples" if self.ok else rows
 
 
@@ -239,13 +250,17 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
     dictionary = load_dictionary(dictionary_path)
     codes = code_lists()
     with no_network():
+        # an import folder is built only when every import into it loaded every row
+        unfinished = [p for folder in data_dirs for p in ledger_problems(folder)]
         tables = _read_all(data_dirs, dictionary, codes, progress)
         faults.checkpoint("read")
         mapped = map_tables(tables, dictionary, codes)
         progress(f"mapped to {mapped.triple_count} triples")
         faults.checkpoint("mapped")
         conforms, text = None, ""
-        if not any(t.problems for t in tables.values()):
+        if unfinished:
+            progress(f"SHACL skipped: {len(unfinished)} imports into the data folders failed")
+        elif not any(t.problems for t in tables.values()):
             if before_shacl is not None:
                 before_shacl(mapped)
             conforms, _, text = _shacl(tables, mapped, shacl, progress)
@@ -253,8 +268,9 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
             rejected = sum(len(t.row_problems) + len(t.ragged) for t in tables.values())
             progress(f"SHACL skipped: the files have problems ({rejected} rows rejected)")
         faults.checkpoint("validated")
-    problems = sorted((p for t in tables.values() for p in t.problems),
-                      key=lambda p: (p.file, p.line or 0, p.column or ""))
+    # a failed import first: it explains the rest (an import that failed wrote no file)
+    problems = unfinished + sorted((p for t in tables.values() for p in t.problems),
+                                   key=lambda p: (p.file, p.line or 0, p.column or ""))
     report = BuildReport(
         ledger=ledger(tables, mapped.iris),
         problems=problems,
@@ -264,7 +280,7 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
         seconds=time.perf_counter() - started,
         inputs=[{"file": f, "rows": sum(1 for p in range(len(t.lines)) if t.file_of(p) == f)
                  + sum(1 for r in t.ragged if r[2].file == f),
-                 "sha256": _sha256(Path(f)) if Path(f).exists() else None}
+                 "sha256": t.digests.get(f)}
                 for t in tables.values() for f in t.files],
     )
     return report, mapped
@@ -390,7 +406,7 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
         if not report.ok:
             raise InvalidDataError(report)
         with no_network():
-            report.ledger.to_csv(staging / "ledger.csv", index=False)
+            report.write_ledger(staging / "ledger.csv")
             (staging / "shacl-report.txt").write_text(report.shacl_text, encoding="utf-8")
             writing["turtle"].result()
             writing["ontology"].result()

@@ -98,6 +98,7 @@ import numpy as np
 import pandas as pd
 
 from kg.core.dictionary import load_dictionary
+from kg.core.delimited import frame_rows, write_delimited
 from kg.core.resources import data_dir
 
 __all__ = ["CmsFit", "LITERATURE", "SIZES", "fit_cms", "organizations_size", "synthesize"]
@@ -607,6 +608,6 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
     written = {}
     for r in dictionary.resources:
         frame = pd.DataFrame(rows[r.name].data, columns=r.columns, dtype=str)
-        frame.to_csv(out / r.path, index=False, lineterminator="\n")
+        write_delimited(out / r.path, frame_rows(frame))
         written[r.name] = len(frame)
     return written

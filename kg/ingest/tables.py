@@ -2,9 +2,10 @@
 
 Nothing is coerced silently: every cell is read as text (``00123`` stays ``00123``,
 ``NA`` is a name), a blank cell is unknown, and each value is then checked against its
-column in the data dictionary. Records are split by the standard library's CSV reader,
-which tracks physical line numbers (quoted cells may span lines); the checks run on
-pandas columns, so they stay fast on large files.
+column in the data dictionary. Files are read and split into records by
+:mod:`kg.ingest.csv_records` (regular files only, a size cap, physical line numbers: quoted
+cells may span lines, a cell limit, no control characters); the checks run on pandas
+columns, so they stay fast on large files.
 
 Examples
 --------
@@ -24,9 +25,7 @@ Examples
 from __future__ import annotations
 
 import calendar
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ import pandas as pd
 
 from kg.core.dictionary import Dictionary, Field, Resource
 from kg.core.errors import Problem
+from kg.ingest.csv_records import CONTROL_CHARACTERS, MAX_CELL_CHARS, cell_problem, read_csv_file
 
 __all__ = [
     "ID_PATTERN",
@@ -91,6 +91,8 @@ class Table:
     #: The file of each row of `frame` when the table joins files of several folders
     #: (see :func:`concat_tables`); None when every row comes from `file`.
     row_files: list[str] | None = None
+    #: The sha256 of each file's bytes as read (None for a file that could not be read).
+    digests: dict[str, str | None] = field(default_factory=dict)
 
     def file_of(self, pos: int) -> str:
         """The file that the row at position `pos` of `frame` was read from."""
@@ -121,12 +123,22 @@ class Table:
             self.row_problems.setdefault(pos, []).append(problem)
 
 
+def _digest(record: list[str]) -> str:
+    """The sha256 a ledger gives one record (its cells joined by the unit separator)."""
+    return hashlib.sha256("\x1f".join(record).encode("utf-8")).hexdigest()
+
+
 def read_table(path: str | Path, resource: Resource, display: str | None = None) -> Table:
     """Read one CSV file strictly: header, records and line numbers; no value checks yet.
 
-    A UTF-8 byte order mark and CRLF line ends are accepted. The header must name the
-    dictionary's columns exactly (no missing, extra or repeated column); otherwise the
-    whole file is rejected. A record with too few or too many cells is rejected.
+    The file must be a regular file of at most :data:`~kg.core.input_file.MAX_INPUT_BYTES`
+    (a FIFO, a device, a directory or a link to one is refused without being opened for
+    reading), UTF-8 text (a byte order mark and CRLF line ends are accepted). The header
+    must name the dictionary's columns exactly (no missing, extra or repeated column);
+    otherwise the whole file is rejected, and each of its records is accounted for as
+    rejected. A record with too few or too many cells is rejected, and so is one with a
+    cell over :data:`~kg.ingest.csv_records.MAX_CELL_CHARS` characters or a control
+    character in a text column (:func:`~kg.ingest.csv_records.cell_problem`).
 
     Parameters
     ----------
@@ -137,89 +149,79 @@ def read_table(path: str | Path, resource: Resource, display: str | None = None)
     display : str, optional
         How to name the file in messages (default: `path` as given).
     """
-    path = Path(path)
     name = display or str(path)
     empty = pd.DataFrame(columns=resource.columns, dtype=str)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return Table(resource, name, empty, [], [], 0,
-                     [Problem(name, None, None, "file is missing")])
-    except OSError as exc:
-        return Table(resource, name, empty, [], [], 0,
-                     [Problem(name, None, None, f"cannot read the file: {exc.strerror}")])
-    file_problems = []
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        file_problems.append(Problem(name, line, None, f"not UTF-8 text (byte {raw[exc.start]:#04x})"))
-        text = raw.decode("utf-8", errors="replace")  # still split it, to account for its rows
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        return Table(resource, name, empty, [], [], 0,
-                     [Problem(name, None, None, "file is empty: a header row is required")])
+    source = read_csv_file(path, display=name)
+    digests = {name: source.sha256}
+    if source.sha256 is None or not source.header:  # unreadable or empty: no record to count
+        return Table(resource, name, empty, [], [], 0, source.problems, digests=digests)
+    file_problems = list(source.problems)
+    header, records = source.header, source.records
+    rows_read = len(records) + (source.unread is not None)
 
-    records: list[tuple[int, list[str]]] = []
-    try:
-        parsed = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error:
-        parsed = None  # the line-by-line reading below says where
-    physical = text.count("\n") + (not text.endswith("\n"))
-    if parsed is not None and len(parsed) == physical and all(parsed):
-        # one record per line, no blank line (the usual file): record i is on line i + 1
-        header = parsed[0]
-        records = list(zip(range(2, len(parsed) + 1), parsed[1:]))
-    else:
-        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-        try:
-            header = next(reader)
-            start = reader.line_num + 1
-            for record in reader:
-                if record:  # a completely empty line is not a record
-                    records.append((start, record))
-                start = reader.line_num + 1
-        except csv.Error as exc:
-            return Table(resource, name, empty, [], [], len(records),
-                         [Problem(name, reader.line_num, None, f"malformed CSV: {exc}")])
+    if source.unread is None:
+        expected = resource.columns
+        seen = set()
+        for column in header:
+            if column in seen:
+                file_problems.append(Problem(name, 1, column, "column appears more than once in the header"))
+            seen.add(column)
+        for column in expected:
+            if column not in seen:
+                file_problems.append(Problem(name, 1, column, "column is missing from the header"))
+        for column in header:
+            if column not in expected:
+                file_problems.append(Problem(name, 1, column or "(blank)",
+                                             f"unknown column (expected: {', '.join(expected)})"))
+        if not file_problems and header != expected:  # right names, wrong order
+            file_problems.append(Problem(name, 1, None, "columns are not in the dictionary's order: "
+                                         + ", ".join(expected)))
 
-    expected = resource.columns
-    seen = set()
-    for column in header:
-        if column in seen:
-            file_problems.append(Problem(name, 1, column, "column appears more than once in the header"))
-        seen.add(column)
-    for column in expected:
-        if column not in seen:
-            file_problems.append(Problem(name, 1, column, "column is missing from the header"))
-    for column in header:
-        if column not in expected:
-            file_problems.append(Problem(name, 1, column or "(blank)",
-                                         f"unknown column (expected: {', '.join(expected)})"))
-    if not file_problems and header != expected:  # right names, wrong order
-        file_problems.append(Problem(name, 1, None, "columns are not in the dictionary's order: "
-                                     + ", ".join(expected)))
+    if file_problems:
+        # every record is still accounted for in the ledger (as rejected), and so is the
+        # part of a malformed file that could not be split into records
+        because = f"file rejected: {file_problems[0].reason}"
+        ragged = [(line, _digest(record), Problem(name, line, None, because)) for line, record in records]
+        if source.unread is not None:
+            line, digest = source.unread
+            ragged.append((line, digest, Problem(name, line, None, f"{file_problems[-1].reason}; "
+                                                 "the file could not be read from here on")))
+        return Table(resource, name, empty, [], [], rows_read, file_problems, {}, ragged,
+                     digests=digests)
 
     good, lines, hashes, ragged = [], [], [], []
     for line, record in records:
-        digest = hashlib.sha256("\x1f".join(record).encode("utf-8")).hexdigest()
         if len(record) != len(header):
-            ragged.append((line, digest, Problem(
+            ragged.append((line, _digest(record), Problem(
                 name, line, None, f"expected {len(header)} cells, found {len(record)}")))
             continue
         good.append(record)
         lines.append(line)
-        hashes.append(digest)
-    frame = pd.DataFrame(good, columns=header if not file_problems else None, dtype=str)
-    if file_problems:
-        frame = empty
-        lines = hashes = []
-        # every well-formed record is still accounted for in the ledger (as rejected)
-        because = f"file rejected: {file_problems[0].reason}"
-        ragged = [(line, hashlib.sha256("\x1f".join(rec).encode("utf-8")).hexdigest(),
-                   Problem(name, line, None, because))
-                  for line, rec in records]
-    return Table(resource, name, frame, lines, hashes, len(records), file_problems, {}, ragged)
+        hashes.append(_digest(record))
+    frame = pd.DataFrame(good, columns=header, dtype=str)
+    table = Table(resource, name, frame, lines, hashes, rows_read, [], {}, ragged, digests=digests)
+    if source.may_hold_bad_cells:
+        _check_cells(table)
+    return table
+
+
+def _check_cells(table: Table) -> None:
+    """Reject rows with a cell over the length limit or a control character in a text column.
+
+    Called only for a file whose text may hold such a cell (most hold none, which one scan
+    of the text tells: :attr:`~kg.ingest.csv_records.CsvFile.may_hold_bad_cells`).
+    """
+    frame = table.frame
+    if frame.empty:
+        return
+    for f in table.resource.fields:
+        s = frame[f.name]
+        long = s.str.len() > MAX_CELL_CHARS
+        control = (s.str.contains(CONTROL_CHARACTERS.pattern, regex=True) if f.type == "string"
+                   else pd.Series(False, index=s.index))
+        bad = long | control
+        if bad.any():
+            table.reject(s.index[bad], f.name, [cell_problem(v) for v in s[bad]])
 
 
 def _by_value(values: pd.Series, function) -> pd.Series:
@@ -433,7 +435,7 @@ def concat_tables(parts: list[Table]) -> Table:
     """
     if len(parts) == 1:
         return parts[0]
-    frames, lines, hashes, files, ragged, file_problems = [], [], [], [], [], []
+    frames, lines, hashes, files, ragged, file_problems, digests = [], [], [], [], [], [], {}
     row_problems: dict[int, list[Problem]] = {}
     for part in parts:
         offset = len(lines)
@@ -445,6 +447,7 @@ def concat_tables(parts: list[Table]) -> Table:
         files += [part.file] * len(part.frame)
         ragged += part.ragged
         file_problems += part.file_problems
+        digests.update(part.digests)
     resource = parts[0].resource
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=resource.columns, dtype=str)
@@ -460,7 +463,8 @@ def concat_tables(parts: list[Table]) -> Table:
         frame = frame.iloc[0:0]
         lines, hashes, files, row_problems = [], [], [], {}
     return Table(resource, " + ".join(p.file for p in parts), frame, lines, hashes,
-                 sum(p.rows_read for p in parts), file_problems, row_problems, ragged, files)
+                 sum(p.rows_read for p in parts), file_problems, row_problems, ragged, files,
+                 digests)
 
 
 def ledger(tables: dict[str, Table], iris: dict[str, list[str]] | None = None) -> pd.DataFrame:

@@ -2,9 +2,11 @@
 
 Cells keep their meaning across formats: a missing value is empty in CSV/TSV and
 ``null`` in JSON (never 0); numbers stay numbers; booleans are ``true``/``false``;
-dates are ISO 8601. CSV and TSV defend spreadsheet users against formula injection: a
-*text* cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
-a leading ``'`` (numbers, such as a loss of ``-250000.5``, are left alone).
+dates are ISO 8601. CSV and TSV are written by :mod:`kg.core.delimited`, which defends
+spreadsheet users against formula injection: a *text* cell that starts with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` (numbers, such as a
+loss of ``-250000.5``, are left alone). Query output and the analysis tables
+(:func:`write_csv_tables`, :func:`analysis_json`) are written here.
 
 Examples
 --------
@@ -20,23 +22,23 @@ Access,
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import math
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from kg.core.delimited import cell_text, delimited, write_delimited
 from kg.core.iris import BASE, compact
 
-__all__ = ["FORMATS", "cell_value", "to_csv", "to_tsv", "to_json", "to_table", "render"]
+__all__ = ["FORMATS", "cell_value", "to_csv", "to_tsv", "to_json", "to_table", "render",
+           "write_csv_tables", "analysis_json"]
 
 FORMATS = ("table", "csv", "tsv", "json")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell_value(value: Any) -> Any:
@@ -67,50 +69,43 @@ def cell_value(value: Any) -> Any:
 
 
 def _text(value: Any) -> str:
-    value = cell_value(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return repr(value)
-    return str(value)
+    return cell_text(cell_value(value))
 
 
-def _defused(value: Any) -> str:
-    text = _text(value)
-    if isinstance(cell_value(value), str) and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def _delimited(frame: pd.DataFrame, delimiter: str) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    # the csv module quotes a cell holding a character of the line terminator, so with
-    # "\n" rows it would leave a carriage return bare, and a reader would start a new
-    # record there; rows holding one are written with "\r\n" (which quotes it), and
-    # their end is put back to "\n"
-    for row in [list(frame.columns), *frame.itertuples(index=False, name=None)]:
-        cells = [_defused(v) for v in row]
-        if any("\r" in cell for cell in cells):
-            careful_buffer = io.StringIO()
-            careful = csv.writer(careful_buffer, delimiter=delimiter, lineterminator="\r\n")
-            careful.writerow(cells)
-            buffer.write(careful_buffer.getvalue()[:-2] + "\n")
-        else:
-            writer.writerow(cells)
-    return buffer.getvalue()
+def _rows(frame: pd.DataFrame):
+    yield list(frame.columns)
+    for row in frame.itertuples(index=False, name=None):
+        yield [cell_value(v) for v in row]
 
 
 def to_csv(frame: pd.DataFrame) -> str:
     """Return the frame as CSV (RFC 4180 quoting, a header row, ``\\n`` line ends)."""
-    return _delimited(frame, ",")
+    return delimited(_rows(frame), defuse_formulas=True)
 
 
 def to_tsv(frame: pd.DataFrame) -> str:
     """Return the frame as tab-separated values (quoted where a cell holds a tab or newline)."""
-    return _delimited(frame, "\t")
+    return delimited(_rows(frame), delimiter="\t", defuse_formulas=True)
+
+
+def write_csv_tables(tables: dict[str, pd.DataFrame], folder: str | Path) -> list[Path]:
+    """Write one ``NAME.csv`` per table into `folder` (created), as :func:`to_csv` writes it.
+
+    This is how the analysis tables are written (``aco-kg analyze --format csv``): unknown
+    values are empty cells, numbers stay numbers, text that a spreadsheet would run as a
+    formula starts with ``'``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> [p.name for p in write_csv_tables({"partners": pd.DataFrame({"name": ["@x"]})}, folder)]
+    ['partners.csv']
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_delimited(folder / f"{name}.csv", _rows(frame), defuse_formulas=True)
+            for name, frame in tables.items()]
 
 
 def to_json(frame: pd.DataFrame) -> str:
@@ -118,6 +113,23 @@ def to_json(frame: pd.DataFrame) -> str:
     records = [{c: cell_value(v) for c, v in zip(frame.columns, row)}
                for row in frame.itertuples(index=False, name=None)]
     return json.dumps(records, ensure_ascii=False)
+
+
+def analysis_json(tables: dict[str, pd.DataFrame]) -> dict:
+    """The analysis tables as one JSON document: ``{"schema_version", "tables": {name: [row]}}``.
+
+    Unknown values are null, never 0 (``aco-kg analyze --format json``).
+
+    Examples
+    --------
+    >>> analysis_json({"t": pd.DataFrame({"x": [1.5, None]})})["tables"]
+    {'t': [{'x': 1.5}, {'x': None}]}
+    """
+    from kg.analysis.analyze import SCHEMA_VERSION
+    return {"schema_version": SCHEMA_VERSION,
+            "tables": {name: [{c: cell_value(v) for c, v in row.items()}
+                              for row in frame.to_dict("records")]
+                       for name, frame in tables.items()}}
 
 
 #: Characters a terminal would act on rather than show: C0 and C1 controls, DEL, and the

@@ -13,6 +13,12 @@ Examples
 (True, True, True)
 >>> number("6.46%")
 6.46
+>>> number("$-9,187,354.55"), number("-$9,187,354.55"), number("($5.00)")
+(-9187354.55, -9187354.55, -5.0)
+>>> number("-$-5")
+Traceback (most recent call last):
+...
+ValueError: '-$-5' is not a number
 >>> number("12abc")
 Traceback (most recent call last):
 ...
@@ -36,7 +42,12 @@ __all__ = ["UNKNOWN_MARKS", "number", "plain_decimal", "us_date", "states", "web
 #: Cells that mean "unknown": suppressed (``*``), not applicable (``-``), blank.
 UNKNOWN_MARKS = frozenset({"", "*", "-", "N/A", "NA", "n/a"})
 
-_NUMBER = re.compile(r"-?\(?\$?-?[0-9][0-9,]*(\.[0-9]+)?\)?%?|-?\$?\.[0-9]+%?")
+#: A number as CMS writes it: one minus sign, before or after the dollar sign (``-$5``,
+#: ``$-5``), or parentheses for a negative amount (``($5)``); thousands separated by
+#: commas in groups of three; an optional trailing ``%``.
+_NUMBER = re.compile(r"(?P<open>\()?(?P<sign>-)?\$?(?P<sign_after>-)?"
+                     r"(?P<digits>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)"
+                     r"(?P<close>\))?%?")
 
 
 def number(cell: str) -> float | None:
@@ -54,12 +65,13 @@ def number(cell: str) -> float | None:
     text = cell.strip()
     if text in UNKNOWN_MARKS:
         return None
-    if not _NUMBER.fullmatch(text):
+    match = _NUMBER.fullmatch(text)
+    signs = (match["open"] is not None, match["sign"] is not None,
+             match["sign_after"] is not None) if match else ()
+    if not match or sum(signs) > 1 or (match["open"] is None) != (match["close"] is None):
         raise ValueError(f"{cell!r} is not a number")
-    negative = text.startswith("-") or (text.startswith("(") and text.endswith(")"))
-    digits = re.sub(r"[^0-9.]", "", text)
-    value = float(digits)
-    return -value if negative else value
+    value = float(match["digits"].replace(",", ""))
+    return -value if any(signs) else value
 
 
 def plain_decimal(value: float, places: int = 2) -> str:

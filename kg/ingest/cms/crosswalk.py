@@ -4,12 +4,15 @@ The results files of 2013 to 2017 name ACOs by a public-use number (``A`` + 5 di
 from 2018 on CMS uses the ACO_ID (``A`` + 4 digits). The two share no value, so an ACO
 is followed across 2017/2018 only through this crosswalk; names are a check, not the link.
 
+A crosswalk that cannot be read, or a row of it that is malformed or contradicts
+another, is a problem of the import that reads it: the import then writes nothing.
+
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "cw.csv"
 >>> _ = p.write_text("ACO_ID,ACO.First.Agreement.Start.Date,ACO_NUM\\nA1001,7/1/12,A67373\\n")
 >>> cw = read_crosswalk(p)
->>> cw.aco_id("A67373"), cw.line("A67373"), cw.aco_id("A99999")
-('A1001', 2, None)
+>>> cw.aco_id("A67373"), cw.line("A67373"), cw.aco_id("A99999"), cw.problems
+('A1001', 2, None, [])
 """
 
 from __future__ import annotations
@@ -18,22 +21,24 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.core.errors import UsageError
-from kg.ingest.cms.source_file import read_records
+from kg.ingest.cms.source_file import read_source
 
-__all__ = ["Crosswalk", "read_crosswalk"]
+__all__ = ["ACO_ID", "ACO_NUM", "CROSSWALK_TITLE", "Crosswalk", "read_crosswalk"]
 
 ACO_ID = re.compile(r"A\d{4}")
 ACO_NUM = re.compile(r"A\d{5}")
+#: The title of the source row generated for a crosswalk that no curated row describes.
+CROSSWALK_TITLE = "Shared Savings Program ACO identifier crosswalk (ACO_ID to public-use ACO_NUM)"
 
 
 @dataclass
 class Crosswalk:
-    """ACO_NUM -> (ACO_ID, line of the crosswalk file)."""
+    """ACO_NUM -> (ACO_ID, line of the crosswalk file), and what is wrong with the file."""
 
     file: str
     links: dict[str, tuple[str, int]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    sha256: str | None = None
 
     def aco_id(self, aco_num: str) -> str | None:
         """The ACO_ID of `aco_num`, or None when the crosswalk does not list it."""
@@ -46,21 +51,21 @@ class Crosswalk:
 
 
 def read_crosswalk(path: str | Path) -> Crosswalk:
-    """Read the crosswalk; malformed or contradictory rows are listed in ``problems``.
-
-    Raises
-    ------
-    UsageError
-        If the file lacks the ``ACO_ID`` or ``ACO_NUM`` column.
-    """
-    header, records = read_records(path)
+    """Read the crosswalk; an unreadable file, malformed or contradictory rows are listed
+    in ``problems`` (as ``file:line: reason``)."""
+    source = read_source(path)
+    cw = Crosswalk(str(path), sha256=source.sha256)
+    if source.problems:
+        cw.problems += [str(p) for p in source.problems]
+        return cw
+    header = source.header
     missing = [c for c in ("ACO_ID", "ACO_NUM") if c not in header]
     if missing:
-        raise UsageError(f"{path}: column {', '.join(missing)} is missing from the header "
-                         "(an ACO identifier crosswalk needs ACO_ID and ACO_NUM)")
+        cw.problems.append(f"{path}:1: column {', '.join(missing)} is missing from the header "
+                           "(an ACO identifier crosswalk needs ACO_ID and ACO_NUM)")
+        return cw
     i_id, i_num = header.index("ACO_ID"), header.index("ACO_NUM")
-    cw = Crosswalk(str(path))
-    for line, record in records:
+    for line, record in source.records:
         if len(record) != len(header):
             cw.problems.append(f"{path}:{line}: expected {len(header)} cells, found {len(record)}")
             continue

@@ -15,12 +15,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.ingest.cms.cells import states, us_date, web_host, slug
-from kg.ingest.cms.results import source_id_for
 from kg.ingest.cms.crosswalk import ACO_ID
-from kg.ingest.cms.folder import ImportFolder, ImportReport, start_import
+from kg.ingest.cms.folder import ImportFolder, find_columns, open_import, reject_file, year_of
+from kg.ingest.cms.ledger import ImportReport
 from kg.ingest.cms.partners import add_inferred_link, match_domain, read_partner_domains
+from kg.ingest.cms.source_file import checked_records, differences
+from kg.ingest.cms.sources import source_id_for
 
-__all__ = ["PARTICIPANT_ALIASES", "import_participants"]
+__all__ = ["PARTICIPANT_ALIASES", "SOURCE_TITLE", "import_participants"]
+
+#: The title of the source row generated for a participants file no curated row describes.
+SOURCE_TITLE = "Medicare Shared Savings Program ACO participants, performance year {year}"
 
 PARTICIPANT_ALIASES: dict[str, tuple[str, ...]] = {
     "aco_id": ("aco_id", "ACO_ID"),
@@ -33,19 +38,32 @@ PARTICIPANT_ALIASES: dict[str, tuple[str, ...]] = {
 REQUIRED = ("aco_id", "aco_name", "participant")
 
 
-def import_participants(path: str | Path, out: ImportFolder, *, year: int = 2026,
+def import_participants(path: str | Path, out: ImportFolder, *, year: int | None = None,
                         source_id: str | None = None, partner_domains=None) -> ImportReport:
     """Import the participants file into `out`; see the module docstring.
+
+    `year` is the performance year (default: the one in the file's name); `source_id`
+    the row of sources.csv the facts cite (see :meth:`ImportFolder.cite`).
 
     Returns
     -------
     ImportReport
+        Every row accounted for; when any is rejected, none may be written.
     """
     path = Path(path)
-    report, header, records, where = start_import(path, PARTICIPANT_ALIASES, REQUIRED)
+    report, source_file = open_import(path, "cms-participants", out)
+    if source_file is None:
+        return report
+    where = find_columns(report, source_file, PARTICIPANT_ALIASES, REQUIRED)
     if where is None:
         return report
-    source = source_id or source_id_for(path)
+    header = source_file.header
+    report.year = year = year_of(path, year)
+    why = out.cite(report, SOURCE_TITLE.format(year=year), source_id)
+    if why:
+        reject_file(report, source_file, why)
+        return report
+    source = report.source_id = source_id or source_id_for(path)
     table = read_partner_domains(partner_domains)
     results_acos = {row["contract_id"].removeprefix("mssp-") for row in out.rows["savings"].values()
                     if row["contract_id"].startswith("mssp-")}
@@ -53,18 +71,17 @@ def import_participants(path: str | Path, out: ImportFolder, *, year: int = 2026
                   if r["performance_year"]), default=None)
     latest_acos = {r["contract_id"].removeprefix("mssp-") for r in out.rows["savings"].values()
                    if latest and r["performance_year"] == str(latest)}
-    seen_pairs: dict[tuple[str, str], int] = {}
+    seen_pairs: dict[tuple[str, str], tuple[int, list[str]]] = {}
     file_acos: set[str] = set()
     inferred = 0
-    repeats = 0
+    repeats = spelled = 0
+    host_lines: dict[tuple[str, str], int] = {}
+    read = set(where.values())
 
     def get(record, quantity):
         return record[where[quantity]].strip() if quantity in where else ""
 
-    for line, record in records:
-        if len(record) != len(header):
-            report.ledger.rejected(str(path), line, "", f"expected {len(header)} cells, found {len(record)}")
-            continue
+    for line, record in checked_records(source_file, report, read=read):
         aco_id, participant = get(record, "aco_id"), get(record, "participant")
         if not ACO_ID.fullmatch(aco_id):
             report.ledger.rejected(str(path), line, header[where["aco_id"]],
@@ -82,13 +99,34 @@ def import_participants(path: str | Path, out: ImportFolder, *, year: int = 2026
             continue
         org_key = slug(participant)
         pair = (aco_id, org_key)
+        participation = f"{aco_id}-{org_key}"
         if pair in seen_pairs:
             # CMS lists one row per TIN; the copy dropped the TIN, so several TINs of one
-            # legal business name look alike: one participation, every row accounted for
+            # legal business name look alike: one participation, every row accounted for.
+            # The cells read must agree, but for the spelling of the name
+            first, earlier = seen_pairs[pair]
+            conflict = [i for i in read - {where["participant"]}
+                        if earlier[i].strip() != record[i].strip()]
+            if conflict:
+                report.ledger.rejected(str(path), line, header[conflict[0]],
+                                       f"participant {participant!r} of ACO {aco_id} appears twice "
+                                       f"(first on line {first}); " + differences(
+                                           [header[i] for i in sorted(conflict)],
+                                           [earlier[i] for i in sorted(conflict)],
+                                           [record[i] for i in sorted(conflict)]))
+                continue
             repeats += 1
-            report.ledger.loaded(str(path), line, f"{aco_id}-{org_key}")
+            spelled += earlier[where["participant"]].strip() != participant
+            report.ledger.loaded(str(path), line, participation)
             continue
-        seen_pairs[pair] = line
+        held = out.claim(report, line, participation)
+        if held is not None:
+            report.ledger.rejected(str(path), line, header[where["participant"]],
+                                   f"participant {participant!r} of ACO {aco_id} in PY{year} was "
+                                   f"imported from {held} already: the same ACO and year in two "
+                                   "files is refused, not overwritten; import one of them")
+            continue
+        seen_pairs[pair] = (line, record)
         file_acos.add(aco_id)
         locator = f"{path.name}, line {line} (PY{year}, ACO_ID {aco_id})"
         aco_org = f"cms-aco-{aco_id}"
@@ -107,17 +145,19 @@ def import_participants(path: str | Path, out: ImportFolder, *, year: int = 2026
         out.put("organizations", {"org_id": member, "name": participant,
                                   "kind": "provider-organization", "source_id": source,
                                   "locator": locator, "evidence": "reported"})
-        participation = f"{aco_id}-{org_key}"
         out.put("aco_participants", {"participation_id": participation, "aco_id": aco_org,
                                      "org_id": member, "start": "", "source_id": source,
                                      "locator": locator, "evidence": "reported"})
         host = web_host(get(record, "website"))
         partner = match_domain(host, table)
         if partner:
+            # every participant row repeats its ACO's website: the evidence is the first
+            # line that gives it (one entry per ACO and host, however many rows repeat it)
+            first_line = host_lines.setdefault((aco_id, host), line)
             before = len(out.rows["alliances"])
             add_inferred_link(out, aco_org=aco_org, aco_key=aco_id, aco_name=aco_name,
                               partner=partner, source_id=source,
-                              evidence=f"{path.name} (PY{year}), first on line {line}: "
+                              evidence=f"{path.name} (PY{year}), first on line {first_line}: "
                                        f"public_website host {host}")
             inferred += len(out.rows["alliances"]) - before
         report.ledger.loaded(str(path), line, participation)
@@ -128,7 +168,9 @@ def import_participants(path: str | Path, out: ImportFolder, *, year: int = 2026
     if repeats:
         report.notes.append(f"{repeats} rows repeat a legal business name already listed in the "
                             "same ACO (distinct TINs in CMS's file; the TIN was dropped): counted "
-                            "as loaded into the one participation of that name")
+                            "as loaded into the one participation of that name"
+                            + (f"; {spelled} of them spell the name otherwise (the same once "
+                               "punctuation and case are set aside)" if spelled else ""))
     report.notes.append(f"inferred partner links from website hosts: {inferred} new alliances")
     if results_acos:
         no_results = sorted(file_acos - results_acos)

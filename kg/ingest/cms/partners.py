@@ -14,13 +14,13 @@ file, the year, the line and the evidence (host or domain). It never writes "rep
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.core.errors import UsageError
 from kg.core.resources import data_dir
 from kg.ingest.cms.folder import ImportFolder
+from kg.ingest.cms.source_file import read_source
 
 __all__ = ["PARTNER_DOMAINS", "Partner", "read_partner_domains", "match_domain", "add_inferred_link"]
 
@@ -46,13 +46,15 @@ def read_partner_domains(path: str | Path | None = None) -> dict[str, Partner]:
         If a required column is missing or a domain is listed twice.
     """
     path = Path(path) if path else PARTNER_DOMAINS
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as exc:
-        raise UsageError(f"cannot read the partner-domain table {path}: {exc.strerror}") from None
+    source = read_source(path)
+    if source.problems:
+        raise UsageError(f"cannot read the partner-domain table: {source.problems[0]}",
+                         argument="partner_domains")
     table = {}
-    for line, row in enumerate(rows, start=2):
+    for line, record in source.records:
+        row = dict(zip(source.header, record))
+        if len(record) != len(source.header):
+            raise UsageError(f"{path}:{line}: expected {len(source.header)} cells, found {len(record)}")
         for column in ("domain", "partner_org_id", "partner_name", "justification"):
             if not (row.get(column) or "").strip():
                 raise UsageError(f"{path}:{line}: column {column} is blank or missing")

@@ -41,14 +41,18 @@ import re
 import statistics
 from pathlib import Path
 
-from kg.core.errors import UsageError
 from kg.ingest.cms.cells import number, plain_decimal, states, us_date
-from kg.ingest.cms.crosswalk import ACO_ID, ACO_NUM, Crosswalk
-from kg.ingest.cms.folder import ImportFolder, ImportReport
-from kg.ingest.cms.source_file import locate_columns, read_records
+from kg.ingest.cms.crosswalk import ACO_ID, ACO_NUM, CROSSWALK_TITLE, Crosswalk
+from kg.ingest.cms.folder import ImportFolder, open_import, reject_file, year_of
+from kg.ingest.cms.ledger import ImportReport
+from kg.ingest.cms.source_file import checked_records, differences, locate_columns
+from kg.ingest.cms.sources import source_id_for
 
-__all__ = ["ALIASES", "REQUIRED", "LAYOUT_2013", "correct_2013_header", "rate_scale",
-           "implausible", "import_mssp_results", "source_id_for"]
+__all__ = ["ALIASES", "REQUIRED", "LAYOUT_2013", "SOURCE_TITLE", "correct_2013_header",
+           "rate_scale", "implausible", "import_mssp_results"]
+
+#: The title of the source row generated for a results file that no curated row describes.
+SOURCE_TITLE = "Medicare Shared Savings Program ACO results, performance year {year}"
 
 #: Quantity -> every column name a CMS results layout uses for it (first match wins).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -209,15 +213,6 @@ def implausible(*, benchmark, expenditure, generated, earned, beneficiaries,
     return why
 
 
-def source_id_for(path: str | Path) -> str:
-    """The default source id of a CMS file: ``cms-`` + its name with hyphens.
-
-    >>> source_id_for("x/mssp_results_2013.csv")
-    'cms-mssp-results-2013'
-    """
-    return "cms-" + Path(path).stem.lower().replace("_", "-")
-
-
 def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     where = locate_columns(header, ALIASES)
     used = {header[i] for i in where.values()}
@@ -256,29 +251,33 @@ def import_mssp_results(path: str | Path, out: ImportFolder, *, year: int | None
         Links 2013-2017 ``ACO_NUM`` to ``ACO_ID``; without it those ACOs are keyed by
         ``ACO_NUM`` and cannot be followed into 2018 and later.
     source_id : str, optional
-        The row of sources.csv describing the file (default :func:`source_id_for`).
+        The row of sources.csv describing the file (default
+        :func:`~kg.ingest.cms.sources.source_id_for`); a curated row, or one generated
+        into `out` (see :meth:`ImportFolder.cite`).
     correct_2013 : bool
         Re-label the defective PY2013 layout (default True; False is for tests).
 
     Returns
     -------
     ImportReport
+        Whose ledger accounts for every row; ``report.ok`` is False when any row (or the
+        file) was rejected, and then none of its rows may be written.
 
     Raises
     ------
     UsageError
-        If the file cannot be read, or the year cannot be told.
+        If the year cannot be told.
     """
     path = Path(path)
     name = path.name
-    report = ImportReport(str(path))
-    header, records = read_records(path)
-    report.rows_read = len(records)
-    source = source_id or source_id_for(path)
+    report, source = open_import(path, "cms-mssp", out)
+    if source is None:
+        return report
+    header, records = source.header, source.records
     if correct_2013:
         fixed = correct_2013_header(header)
         if fixed is not None:
-            header = fixed
+            header = source.header = fixed
             report.notes.append(
                 "recognised the PY2013 layout defect by its exact header: values of columns "
                 "14-34 sit one column right of their headers; re-labelled by inserting "
@@ -295,10 +294,7 @@ def import_mssp_results(path: str | Path, out: ImportFolder, *, year: int | None
         missing.append("earned")
     if missing:
         columns = "; ".join(f"{q} (one of: {', '.join(ALIASES[q])})" for q in missing)
-        for line, _ in records:
-            report.ledger.rejected(str(path), line, missing[0],
-                                   f"file rejected: required column missing: {columns}")
-        report.notes.append(f"{path}: required column missing: {columns}")
+        reject_file(report, source, f"required column missing: {columns}")
         return report
     for optional in ("state", "savings_rate", "track", "risk_model", "initial_start"):
         if optional not in where and not (optional == "track" and any(h in TRACK_FLAGS or h == "Track 2 ACO" for h in header)):
@@ -308,24 +304,27 @@ def import_mssp_results(path: str | Path, out: ImportFolder, *, year: int | None
         years = {r[where["year"]].strip() for _, r in records if len(r) == len(header)}
         if len(years) == 1 and re.fullmatch(r"\d{4}", next(iter(years))):
             year = int(next(iter(years)))
-    if year is None:
-        digits = re.findall(r"(20\d\d)", path.stem)
-        if len(digits) == 1:
-            year = int(digits[0])
-    if year is None:
-        raise UsageError(f"{path}: cannot tell the performance year from the file; give the year",
-                         argument="year")
+    report.year = year_of(path, year)
+    year = report.year
+    why = out.cite(report, SOURCE_TITLE.format(year=year), source_id)
+    links = crosswalk is not None and "aco_num" in where and any(
+        crosswalk.aco_id(r[where["aco_num"]].strip()) for _, r in records if len(r) == len(header))
+    if why is None and links:
+        why = out.cite(report, CROSSWALK_TITLE, file=crosswalk.file, sha256=crosswalk.sha256)
+    if why:
+        reject_file(report, source, why)
+        return report
+    source_ref = report.source_id = source_id or source_id_for(path)
+    crosswalk_ref = source_id_for(crosswalk.file) if crosswalk is not None else None
 
     def cell(record, quantity):
         return record[where[quantity]] if quantity in where else ""
 
+    flags = {i for i, h in enumerate(header) if h in TRACK_FLAGS or h == "Track 2 ACO"}
     # pass 1: parse every row, collecting what the unit decisions need
     parsed = []
-    for line, record in records:
-        if len(record) != len(header):
-            report.ledger.rejected(str(path), line, "", f"expected {len(header)} cells, "
-                                   f"found {len(record)}")
-            continue
+    for line, record in checked_records(source, report, read=set(where.values()) | flags,
+                                        complete={i: ("0", "1") for i in flags}):
         values, bad = {}, None
         for quantity in ("beneficiaries", "savings_rate", "min_savings_rate", "final_share_rate",
                          "generated", "earned", "shared_savings", "shared_losses", "benchmark",
@@ -378,19 +377,7 @@ def import_mssp_results(path: str | Path, out: ImportFolder, *, year: int | None
                             "program sets minimum savings rates of 2% to about 12%; a '%' sign is "
                             "not trusted, PY2013 writes 0.0234% for 2.34%)")
 
-    if header[:len(LAYOUT_2013)] != list(LAYOUT_2013) and "Total expenditures ($)" in header \
-            and "GenSaveLoss" not in header:
-        # PY2013 writes total losses as positive amounts; the sign is benchmark - expenditure
-        flipped = 0
-        for _, _, v in parsed:
-            if (v["generated"] and v["generated"] > 0 and v["benchmark"] is not None
-                    and v["expenditure"] is not None and v["benchmark"] < v["expenditure"]):
-                v["generated"] = -v["generated"]
-                flipped += 1
-        if flipped:
-            report.notes.append(f"Total savings/losses ($): {flipped} losses are written as positive "
-                                "amounts (no sign); signed by benchmark - expenditure")
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, list[str]]] = {}
     names_differ = []
     linked = unlinked = 0
     for line, record, v in parsed:
@@ -413,8 +400,9 @@ def import_mssp_results(path: str | Path, out: ImportFolder, *, year: int | None
             unlinked += 1
         key = aco_id or aco_num
         if key in seen:
+            first, earlier = seen[key]
             report.ledger.rejected(str(path), line, "ACO_ID", f"ACO {key} appears twice "
-                                   f"(first on line {seen[key]})")
+                                   f"(first on line {first}); {differences(header, earlier, record)}")
             continue
         aco_name = cell(record, "name").strip()
         if not aco_name:
@@ -434,7 +422,15 @@ def import_mssp_results(path: str | Path, out: ImportFolder, *, year: int | None
         if why:
             report.ledger.rejected(str(path), line, why[0].split(":")[0], "; ".join(why))
             continue
-        seen[key] = line
+        seen[key] = (line, record)
+        result = f"mssp-{key}-{year}"
+        held = out.claim(report, line, result)
+        if held is not None:
+            report.ledger.rejected(str(path), line, "ACO_ID",
+                                   f"ACO {key} PY{year} was imported from {held} already: the same "
+                                   "ACO and year in two files (two revisions of one year's file?) "
+                                   "is refused, not overwritten; import one of them")
+            continue
         track = _track(record, header, where)
         risk = cell(record, "risk_model").strip().lower()
         risk = RISK_MODELS.get(risk) or (TRACK_RISK.get(track) if track else None)
@@ -446,30 +442,29 @@ def import_mssp_results(path: str | Path, out: ImportFolder, *, year: int | None
         single_state = v["state"] if v["state"] and "," not in v["state"] else None
         out.put("organizations", {
             "org_id": org_id, "name": aco_name, "kind": "aco", "state": single_state or "",
-            "source_id": source, "locator": locator, "evidence": "reported"},
+            "source_id": source_ref, "locator": locator, "evidence": "reported"},
             update=("name", "state", "source_id", "locator"))
         if aco_id:
             out.put("identifiers", {
                 "identifier_id": f"cms-aco-id-{aco_id}", "org_id": org_id, "scheme": "cms-aco-id",
                 "value": aco_id,
-                "source_id": "cms-aco-id-crosswalk" if via_crosswalk else source,
-                "locator": (f"aco_id_crosswalk.csv, line {crosswalk.line(aco_num)} (ACO_NUM "
+                "source_id": crosswalk_ref if via_crosswalk else source_ref,
+                "locator": (f"{Path(crosswalk.file).name}, line {crosswalk.line(aco_num)} (ACO_NUM "
                             f"{aco_num} -> ACO_ID {aco_id})") if via_crosswalk else locator,
                 "evidence": "reported"})
         if aco_num:
             out.put("identifiers", {
                 "identifier_id": f"cms-aco-num-{aco_num}", "org_id": org_id,
                 "scheme": "cms-aco-num", "value": aco_num,
-                "source_id": "cms-aco-id-crosswalk" if via_crosswalk else source,
-                "locator": (f"aco_id_crosswalk.csv, line {crosswalk.line(aco_num)} (ACO_NUM "
+                "source_id": crosswalk_ref if via_crosswalk else source_ref,
+                "locator": (f"{Path(crosswalk.file).name}, line {crosswalk.line(aco_num)} (ACO_NUM "
                             f"{aco_num} -> ACO_ID {aco_id})") if via_crosswalk else locator,
                 "evidence": "reported"})
         contract = f"mssp-{key}"
         out.put("payer_contracts", {
             "contract_id": contract, "aco_id": org_id, "program": "medicare-mssp",
-            "start": v["initial_start"] or "", "source_id": source, "locator": locator,
+            "start": v["initial_start"] or "", "source_id": source_ref, "locator": locator,
             "evidence": "reported"})
-        result = f"mssp-{key}-{year}"
         out.put("savings", {
             "result_id": result, "contract_id": contract, "performance_year": str(year),
             "assigned_beneficiaries": "" if v["beneficiaries"] is None else str(int(v["beneficiaries"])),
@@ -479,7 +474,7 @@ def import_mssp_results(path: str | Path, out: ImportFolder, *, year: int | None
             "expenditure_usd": "" if v["expenditure"] is None else plain_decimal(v["expenditure"]),
             "savings_rate_pct": "" if rate is None else plain_decimal(100 * rate, 4),
             "track": f"MSSP {track}" if track else "", "risk_model": risk or "",
-            "service_area": v["state"] or "", "source_id": source, "locator": locator,
+            "service_area": v["state"] or "", "source_id": source_ref, "locator": locator,
             "evidence": "reported"}, update=tuple(out.dictionary.resource("savings").columns))
         report.ledger.loaded(str(path), line, result)
     if linked or unlinked:
