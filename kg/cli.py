@@ -202,6 +202,24 @@ def _cmd_push(args) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args) -> int:
+    from kg.products.workbench import serve
+
+    def ready(server):
+        print(f"aco-kg workbench: {server.url} (editor), {server.url}sparql (SPARQL endpoint, "
+              f"read-only){'' if args.no_docs else f', {server.url}docs/ (documentation)'}",
+              flush=True)
+        print(f"each query: SERVICE, FROM and updates refused, {server.timeout:g} s, "
+              f"{server.max_rows} rows; only 127.0.0.1 answers; Ctrl-C stops", flush=True)
+
+    try:
+        serve(args.store, args.port, timeout=args.timeout, max_rows=args.max_rows,
+              docs=not args.no_docs, ready=ready)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    return EXIT_OK
+
+
 def _cmd_docs(args) -> int:
     from kg.products.docs_site import build_docs
     written = build_docs(args.out, store=args.store)
@@ -521,6 +539,32 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=300, metavar="S",
                    help="seconds to wait for each request (default: 300)")
     p.set_defaults(run=_cmd_push)
+
+    from kg.sparql.limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+    p = sub.add_parser(
+        "serve", help="a read-only SPARQL endpoint and a query editor in the browser (127.0.0.1)",
+        description="Serve the published store on 127.0.0.1: a SPARQL 1.1 Protocol endpoint "
+                    "(/sparql; queries only, answered as SPARQL JSON, CSV or TSV), a query "
+                    "editor (YASGUI, bundled: works offline) with every canned query as an "
+                    "example, and the documentation (/docs/). Each query gets the safety of "
+                    "'aco-kg query': SERVICE, FROM and updates refused, a sealed worker, the "
+                    "time limit and the row cap. Only this machine can connect.",
+        epilog="examples:\n  aco-kg serve\n  aco-kg serve --store /tmp/tiny/store --port 8001\n"
+               "  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } "
+               "LIMIT 3' http://127.0.0.1:8000/sparql",
+        formatter_class=fmt)
+    p.add_argument("--store", default="out/store", metavar="DIR",
+                   help="the Oxigraph store (default: out/store)")
+    p.add_argument("--port", type=int, default=8000, metavar="N",
+                   help="the port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"stop each query after S seconds (default: {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
+                   help=f"stop each query after N rows (default: {DEFAULT_MAX_ROWS})")
+    p.add_argument("--no-docs", action="store_true",
+                   help="do not write and serve the documentation (it takes a few seconds "
+                        "in the background, and pyLODE)")
+    p.set_defaults(run=_cmd_serve)
 
     p = sub.add_parser(
         "docs", help="write the HTML ontology reference and the query catalogue page",
