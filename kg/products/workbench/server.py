@@ -250,6 +250,10 @@ class _Handler(BaseHTTPRequestHandler):
         except UsageError as exc:  # refused, invalid, over the row cap: the message says which
             self._error(400, str(exc))
             return
+        except Exception as exc:  # a fault of aco-kg: say so, and keep serving
+            self.log_error("internal error: %r", exc)
+            self._error(500, f"internal error: {type(exc).__name__}: {exc}")
+            return
         if request.download:
             from kg.products.formats import render
             from kg.sparql.select import solutions_frame
