@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test test-fast system-deps graphviz seccomp clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
+.PHONY: help demo build validate test test-fast system-deps graphviz seccomp virtuoso serve bench-cli clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-system-deps: graphviz seccomp  ## install the Debian packages the tests need (Java for HermiT; Chromium and Graphviz for the maps)
+system-deps: graphviz seccomp virtuoso  ## install the Debian packages the tests need (Java for HermiT; Chromium and Graphviz for the maps; Virtuoso)
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "installing Java (default-jre-headless) for the OWL reasoner"; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
@@ -40,6 +40,18 @@ graphviz:  ## install Graphviz (sfdp) for the map layout
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq graphviz >/dev/null; }
+
+# Virtuoso Open Source, the second SPARQL store the tests load the graph into
+# (tests/test_virtuoso.py starts it on free ports of 127.0.0.1 with a temporary database).
+# Only its binaries: Debian's virtuoso-opensource package would also create a system-wide
+# database and start it at install, on ports 1111 and 8890 of every interface, with the
+# default dba password.
+virtuoso:  ## install Virtuoso's server and SQL client (virtuoso-opensource-7-bin)
+	@{ command -v virtuoso-t >/dev/null 2>&1 && command -v isql-vt >/dev/null 2>&1; } || { \
+	  echo "installing virtuoso-opensource-7-bin (the second SPARQL store of the tests)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource-7-bin >/dev/null; }
 
 # the query worker seals itself from the network with a seccomp filter (kg.core.offline),
 # through libseccomp

@@ -3,9 +3,14 @@
 
 The same ``.rq`` files run on the embedded store and on a remote one (Oxigraph server,
 Virtuoso, GraphDB, QLever, Neptune). The protocol has no way to bind variables, so
-parameters travel as a trailing ``VALUES`` block whose cells are RDF terms written by
-Oxigraph's N-Triples serializer (every quote, brace, ``#`` and newline escaped); the
-query text itself is never edited.
+parameters travel as a ``VALUES`` block whose cells are RDF terms written by Oxigraph's
+N-Triples serializer (every quote, brace, ``#`` and newline escaped). The block opens the
+query's ``WHERE`` group, so that the variables are bound before the pattern is matched,
+as Oxigraph's substitutions bind them on the embedded store; nothing else of the text is
+touched, and the text sent is checked again as a whole. (A *trailing* ``VALUES`` block,
+which SPARQL allows after the query, was the first design: Virtuoso 7.2 answers four of
+the catalogue's queries wrongly with it, with rows of every alliance or ACO instead of the
+one asked for; see tests/test_virtuoso.py.)
 
 Examples
 --------
@@ -14,11 +19,19 @@ Examples
 ...                      "name": 'x" } #'}))
 <BLANKLINE>
 VALUES (?aco ?name) { (<https://w3id.org/aco-kg/id/organization/a> "x\\" } #") }
+>>> print(bind_values("PREFIX s: <https://e.org/x#>\\nSELECT ?a ('{' AS ?b) # {\\nWHERE { ?a s:p ?c }",
+...                   {"a": ox.NamedNode("https://e.org/a")}))
+PREFIX s: <https://e.org/x#>
+SELECT ?a ('{' AS ?b) # {
+WHERE {
+VALUES (?a) { (<https://e.org/a>) }
+ ?a s:p ?c }
 """
 
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,7 +46,7 @@ from kg.sparql.limits import QueryTimeout, RowLimitExceeded
 from kg.sparql.solutions import Solutions
 from kg.sparql.terms import XSD, Cell, to_term
 
-__all__ = ["EndpointError", "values_clause", "time_limit_parameter", "solutions_remote",
+__all__ = ["EndpointError", "values_clause", "bind_values", "time_limit_parameter", "solutions_remote",
            "select_remote", "unknown_iris_remote", "graph_store_url", "push"]
 
 _RESULTS_JSON = "application/sparql-results+json"
@@ -56,6 +69,56 @@ def values_clause(bindings: Mapping[str, Any] | None) -> str:
         ox.Variable(name)  # raises ValueError for a name that is not a SPARQL variable
     terms = " ".join(str(to_term(bindings[n])) for n in names)
     return f"\nVALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}"
+
+
+#: What the scan for the WHERE group steps over whole: strings (long ones first), IRIs,
+#: comments; anything else is read one character at a time.
+_SKIPPED = re.compile("|".join([
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""',  # long strings
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n]|\\.)*"',  # strings
+    r"'(?:[^'\\\n]|\\.)*'",
+    r'<[^<>"{}|^`\\\x00-\x20]*>',  # IRIs
+    r"#[^\n]*",  # comments
+]))
+
+
+def _where_group(query: str) -> int | None:
+    """The position of the ``{`` that opens the WHERE group of a SELECT query, or None.
+
+    It is the first ``{`` outside parentheses: the prologue has none, and every expression
+    of a SELECT clause (``(EXISTS { ... } AS ?x)``) is in parentheses.
+    """
+    depth, position = 0, 0
+    while position < len(query):
+        skipped = _SKIPPED.match(query, position)
+        if skipped:
+            position = skipped.end()
+            continue
+        character = query[position]
+        if character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+        elif character == "{" and depth == 0:
+            return position
+        position += 1
+    return None
+
+
+def bind_values(query: str, bindings: Mapping[str, Any] | None) -> str:
+    """`query` with a ``VALUES`` block binding `bindings`, first in its WHERE group.
+
+    A query whose WHERE group cannot be found gets the block at its end instead (SPARQL's
+    trailing ``VALUES``); either way the result is checked again before it is sent.
+    """
+    block = values_clause(bindings)
+    if not block:
+        return query
+    opening = _where_group(query)
+    if opening is None:
+        return query + block
+    return f"{query[:opening + 1]}{block}\n{query[opening + 1:]}"
 
 
 def _request(request: urllib.request.Request, timeout: float) -> bytes:
@@ -125,7 +188,7 @@ def solutions_remote(query: str, endpoint: str, bindings: Mapping[str, Any] | No
     endpoint : str
         The query endpoint, e.g. ``http://127.0.0.1:7878/query``.
     bindings : mapping, optional
-        Variable values, sent as a trailing ``VALUES`` block of RDF terms.
+        Variable values, sent as a ``VALUES`` block of RDF terms (:func:`bind_values`).
     timeout : float
         Socket timeout in seconds, and the time limit sent to the server (see below).
     max_rows : int, optional
@@ -146,7 +209,7 @@ def solutions_remote(query: str, endpoint: str, bindings: Mapping[str, Any] | No
         the answer (Virtuoso's ``X-SQL-State: S1TAT``).
     """
     # the parameters travel as text: check the whole text that is sent, and send what was checked
-    sent = check_query(query + values_clause(bindings)).text
+    sent = check_query(bind_values(query, bindings)).text
     body = urllib.parse.urlencode({"query": sent, **time_limit_parameter(time_parameter, timeout)}
                                   ).encode("utf-8")
     request = urllib.request.Request(
