@@ -46,16 +46,23 @@ def _print_problems(report, ledger_path: str | None) -> None:
 
 
 def _cmd_build(args) -> int:
-    from kg.graph.build import build
+    from kg.graph.build import build, published_folders
     from kg.products.bundle import products
     say = _progress(args.quiet)
+    folders = args.data or ["data"]
+    left_out = [f for f in published_folders(args.out)
+                if f not in {os.path.normpath(d) for d in folders}]
+    if left_out:  # e.g. a bare `aco-kg build` after `make demo`, which built data and build-cms
+        print(f"note: {args.out} holds a build that also read {', '.join(left_out)}; this "
+              f"build reads {', '.join(folders)} only and replaces it (to keep them: "
+              f"{' '.join('--data ' + f for f in [*folders, *left_out])})", file=sys.stderr)
     names = [n for n in args.products.split(",") if n]
     try:
         made = products(names)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
-        report = build(args.data or ["data"], args.out, dictionary=args.dictionary, progress=say,
+        report = build(folders, args.out, dictionary=args.dictionary, progress=say,
                        shacl=args.shacl, products=made)
     except InvalidDataError as exc:
         _print_problems(exc.report, args.ledger)
@@ -387,8 +394,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
     def common(p):
         p.add_argument("--data", action="append", default=None, metavar="DIR",
-                       help="folder with the CSV files (default: data); repeat to build several "
-                            "folders together (e.g. data and an imported CMS folder)")
+                       help="folder with the CSV files (default: data, alone); repeat to build "
+                            "several folders together: make demo builds --data data --data "
+                            "build-cms (the imported CMS files)")
         p.add_argument("--dictionary", default=None, metavar="FILE",
                        help="data dictionary (default: the project's data/datapackage.yaml)")
         p.add_argument("--ledger", default=None, metavar="FILE",

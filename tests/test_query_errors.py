@@ -130,3 +130,4 @@ def test_the_query_worker_starts_without_pandas(tiny_out):
     loaded = set(run_limited(eval, ("sorted(__import__('sys').modules)",), timeout=30))
     assert "pyoxigraph" in loaded and "kg.sparql.solutions" in loaded
     assert not {"pandas", "numpy", "rdflib"} & loaded
+
