@@ -77,7 +77,7 @@ demo: $(STAMP) graphviz seccomp cms-import  ## import the CMS files and build th
 	@echo
 	@echo "The knowledge graph is in $(OUT)/: graph.ttl, graph.nt, store/ (Oxigraph), ledger.csv, manifest.json,"
 	@echo "report.html (power and concentration) and map.html (interactive map; opens offline in a browser)."
-	@echo "Try: $(BIN)/aco-kg validate   or   $(BIN)/aco-kg --help"
+	@echo "Try: source $(VENV)/bin/activate, then aco-kg queries, aco-kg serve (query editor) or aco-kg --help"
 
 build: demo  ## same as demo
 
@@ -110,7 +110,10 @@ clean:  ## remove the virtual environment and the outputs
 map: $(STAMP) system-deps  ## write the interactive map of the built graph to reports/map.html (run make demo first)
 	$(BIN)/aco-kg map --store $(OUT)/store --out reports/map.html
 
-bench: bench-build bench-maps  ## every benchmark (not part of make test); results in BENCHMARKS.md
+bench: bench-build bench-maps bench-cli  ## every benchmark (not part of make test); results in BENCHMARKS.md
+
+bench-cli: $(STAMP)  ## time aco-kg --help and a small query from the command line and through aco-kg serve
+	$(BIN)/python bench/cli_bench.py --out BENCHMARKS.md
 
 bench-maps: $(STAMP) system-deps  ## time map layout and drawing in headless Chromium at three sizes
 	$(BIN)/python bench/map_bench.py --out BENCHMARKS.md
@@ -123,6 +126,9 @@ shapes: $(STAMP)  ## regenerate ontology/shapes-columns.ttl (the SHACL shapes of
 
 queries: $(STAMP)  ## list the canned queries (run one with .venv/bin/aco-kg query NAME)
 	$(BIN)/aco-kg queries
+
+serve: $(STAMP) seccomp  ## the query editor and read-only SPARQL endpoint on http://127.0.0.1:8000/ (run make demo first)
+	$(BIN)/aco-kg serve --store $(OUT)/store
 
 docs: demo  ## write docs/site/: the ontology reference (pyLODE) and the query catalogue
 	$(BIN)/aco-kg docs --out docs/site --store $(OUT)/store
