@@ -85,8 +85,8 @@ class ExampleValues:
     """Values for the parameters of each canned query, read from the graph in the background.
 
     A parameter's example is its value in the query's first answer, found by running the
-    query with a row cap of one through the same sealed worker and time limit as every
-    query (:func:`kg.sparql.runner.solutions`); a query that gives nothing in
+    query with a row cap of one through the same check, sealed worker and time limit as
+    every query (:mod:`kg.sparql.runner`); a query that gives nothing in
     :data:`EXAMPLE_TIMEOUT` seconds keeps placeholders. :attr:`ready` is set when all
     are done.
     """
@@ -102,19 +102,21 @@ class ExampleValues:
         return self
 
     def _find(self) -> None:
-        import warnings
-
+        # the command line's path, step by step: check, then the sealed worker under the
+        # time limit and a row cap of one kept rather than refused; no warning is raised,
+        # so that this thread never touches the process's warning filters
         from kg.core.errors import UsageError
-        from kg.sparql.runner import QueryWarning, solutions
+        from kg.sparql.limits import run_limited
+        from kg.sparql.runner import prepare
+        from kg.sparql.solutions import run_embedded
         from kg.sparql.terms import decode
 
         try:
             for canned in self.queries:
                 try:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore", QueryWarning)
-                        found = solutions(text=canned.text, store=self.store,
-                                          timeout=EXAMPLE_TIMEOUT, max_rows=1, truncate=True)
+                    checked = prepare(text=canned.text).checked
+                    found = run_limited(run_embedded, (self.store, checked.text, {}, 1, True),
+                                        timeout=EXAMPLE_TIMEOUT)
                 except UsageError:
                     continue  # over the time limit: placeholders
                 if not len(found):
