@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test test-fast system-deps graphviz seccomp clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
+.PHONY: help demo build validate test test-fast system-deps graphviz seccomp virtuoso serve bench-cli clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-system-deps: graphviz seccomp  ## install the Debian packages the tests need (Java for HermiT; Chromium and Graphviz for the maps)
+system-deps: graphviz seccomp virtuoso  ## install the Debian packages the tests need (Java for HermiT; Chromium and Graphviz for the maps; Virtuoso)
 	@command -v java >/dev/null 2>&1 || { \
 	  echo "installing Java (default-jre-headless) for the OWL reasoner"; \
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
@@ -40,6 +40,18 @@ graphviz:  ## install Graphviz (sfdp) for the map layout
 	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq graphviz >/dev/null; }
+
+# Virtuoso Open Source, the second SPARQL store the tests load the graph into
+# (tests/test_virtuoso.py starts it on free ports of 127.0.0.1 with a temporary database).
+# Only its binaries: Debian's virtuoso-opensource package would also create a system-wide
+# database and start it at install, on ports 1111 and 8890 of every interface, with the
+# default dba password.
+virtuoso:  ## install Virtuoso's server and SQL client (virtuoso-opensource-7-bin)
+	@{ command -v virtuoso-t >/dev/null 2>&1 && command -v isql-vt >/dev/null 2>&1; } || { \
+	  echo "installing virtuoso-opensource-7-bin (the second SPARQL store of the tests)"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource-7-bin >/dev/null; }
 
 # the query worker seals itself from the network with a seccomp filter (kg.core.offline),
 # through libseccomp
@@ -65,7 +77,7 @@ demo: $(STAMP) graphviz seccomp cms-import  ## import the CMS files and build th
 	@echo
 	@echo "The knowledge graph is in $(OUT)/: graph.ttl, graph.nt, store/ (Oxigraph), ledger.csv, manifest.json,"
 	@echo "report.html (power and concentration) and map.html (interactive map; opens offline in a browser)."
-	@echo "Try: $(BIN)/aco-kg validate   or   $(BIN)/aco-kg --help"
+	@echo "Try: source $(VENV)/bin/activate, then aco-kg queries, aco-kg serve (query editor) or aco-kg --help"
 
 build: demo  ## same as demo
 
@@ -80,7 +92,7 @@ validate: $(STAMP)  ## check data/ without publishing
 PYTEST      := $(BIN)/python -m pytest -n 2 --dist loadfile
 FAST_SELECT := not slow
 FAST_MIN    := 1000
-FULL_MIN    := 1250
+FULL_MIN    := 1500
 
 test: $(STAMP) system-deps  ## every test: the fast tier and the slow one (browser, Java reasoner, subprocesses, wheel, national size); about 3 min
 	$(PYTEST) --min-tests $(FULL_MIN)
@@ -98,7 +110,10 @@ clean:  ## remove the virtual environment and the outputs
 map: $(STAMP) system-deps  ## write the interactive map of the built graph to reports/map.html (run make demo first)
 	$(BIN)/aco-kg map --store $(OUT)/store --out reports/map.html
 
-bench: bench-build bench-maps  ## every benchmark (not part of make test); results in BENCHMARKS.md
+bench: bench-build bench-maps bench-cli  ## every benchmark (not part of make test); results in BENCHMARKS.md
+
+bench-cli: $(STAMP)  ## time aco-kg --help and a small query from the command line and through aco-kg serve
+	$(BIN)/python bench/cli_bench.py --out BENCHMARKS.md
 
 bench-maps: $(STAMP) system-deps  ## time map layout and drawing in headless Chromium at three sizes
 	$(BIN)/python bench/map_bench.py --out BENCHMARKS.md
@@ -111,6 +126,9 @@ shapes: $(STAMP)  ## regenerate ontology/shapes-columns.ttl (the SHACL shapes of
 
 queries: $(STAMP)  ## list the canned queries (run one with .venv/bin/aco-kg query NAME)
 	$(BIN)/aco-kg queries
+
+serve: $(STAMP) seccomp  ## the query editor and read-only SPARQL endpoint on http://127.0.0.1:8000/ (run make demo first)
+	$(BIN)/aco-kg serve --store $(OUT)/store
 
 docs: demo  ## write docs/site/: the ontology reference (pyLODE) and the query catalogue
 	$(BIN)/aco-kg docs --out docs/site --store $(OUT)/store

@@ -46,16 +46,23 @@ def _print_problems(report, ledger_path: str | None) -> None:
 
 
 def _cmd_build(args) -> int:
-    from kg.graph.build import build
+    from kg.graph.build import build, published_folders
     from kg.products.bundle import products
     say = _progress(args.quiet)
+    folders = args.data or ["data"]
+    left_out = [f for f in published_folders(args.out)
+                if f not in {os.path.normpath(d) for d in folders}]
+    if left_out:  # e.g. a bare `aco-kg build` after `make demo`, which built data and build-cms
+        print(f"note: {args.out} holds a build that also read {', '.join(left_out)}; this "
+              f"build reads {', '.join(folders)} only and replaces it (to keep them: "
+              f"{' '.join('--data ' + f for f in [*folders, *left_out])})", file=sys.stderr)
     names = [n for n in args.products.split(",") if n]
     try:
         made = products(names)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
-        report = build(args.data or ["data"], args.out, dictionary=args.dictionary, progress=say,
+        report = build(folders, args.out, dictionary=args.dictionary, progress=say,
                        shacl=args.shacl, products=made)
     except InvalidDataError as exc:
         _print_problems(exc.report, args.ledger)
@@ -167,23 +174,35 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def _cmd_query(args) -> int:
-    from kg.sparql.runner import query
+    import warnings
+    from kg.sparql.runner import QueryWarning, query
     from kg.products.formats import render
     if args.text is not None and args.query is not None:
         raise UsageError("give a query name or file, or --text, not both")
-    frame = query(args.query, _parse_params(args.param), text=args.text, store=args.store,
-                  endpoint=args.endpoint, timeout=args.timeout, max_rows=args.max_rows,
-                  endpoint_time_parameter=args.endpoint_time_param)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", QueryWarning)
+        frame = query(args.query, _parse_params(args.param), text=args.text, store=args.store,
+                      endpoint=args.endpoint, timeout=args.timeout, max_rows=args.max_rows,
+                      truncate=args.truncate, endpoint_time_parameter=args.endpoint_time_param)
+    for warning in caught:
+        if issubclass(warning.category, QueryWarning):
+            print(f"aco-kg: warning: {warning.message}", file=sys.stderr)
+        else:  # a library's own warning: shown as Python would have shown it
+            warnings.showwarning(warning.message, warning.category, warning.filename,
+                                 warning.lineno)
     sys.stdout.write(render(frame, args.format))
     return EXIT_OK
 
 
 def _cmd_queries(args) -> int:
-    from kg.sparql.catalogue import list_queries
-    for canned in list_queries():
-        params = ", ".join(f"{p.name} ({p.type}{'' if p.required else ', optional'})"
-                           for p in canned.parameters)
-        print(f"{canned.name}\n    {canned.question}" + (f"\n    parameters: {params}" if params else ""))
+    from kg.sparql.catalogue import GROUPS, grouped, list_queries
+    for number, (group, members) in enumerate(grouped(list_queries()).items()):
+        print(("\n" if number else "") + f"== {GROUPS[group]} ==")
+        for canned in members:
+            params = ", ".join(f"{p.name} ({p.type}{'' if p.required else ', optional'})"
+                               for p in canned.parameters)
+            print(f"{canned.name}\n    {canned.question}"
+                  + (f"\n    parameters: {params}" if params else ""))
     return EXIT_OK
 
 
@@ -194,6 +213,24 @@ def _cmd_push(args) -> int:
     for name, size in sent:
         print(f"sent {name} ({size} bytes)")
     print(f"loaded {args.out} into {target} of {args.endpoint}")
+    return EXIT_OK
+
+
+def _cmd_serve(args) -> int:
+    from kg.products.workbench import serve
+
+    def ready(server):
+        print(f"aco-kg workbench: {server.url} (editor), {server.url}sparql (SPARQL endpoint, "
+              f"read-only){'' if args.no_docs else f', {server.url}docs/ (documentation)'}",
+              flush=True)
+        print(f"each query: SERVICE, FROM and updates refused, {server.timeout:g} s, "
+              f"{server.max_rows} rows; only 127.0.0.1 answers; Ctrl-C stops", flush=True)
+
+    try:
+        serve(args.store, args.port, timeout=args.timeout, max_rows=args.max_rows,
+              docs=not args.no_docs, ready=ready)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
     return EXIT_OK
 
 
@@ -284,7 +321,72 @@ def _cmd_synth(args) -> int:
     return EXIT_OK
 
 
-def _parser() -> argparse.ArgumentParser:
+def _query_options(p: argparse.ArgumentParser) -> None:
+    from kg.products.formats import FORMATS
+    from kg.sparql.limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+
+    p.add_argument("query", nargs="?", default=None, metavar="NAME|FILE",
+                   help="a name from 'aco-kg queries' or a .rq file")
+    p.add_argument("--text", default=None, metavar="SPARQL", help="the text of an ad-hoc query")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value (repeatable); IRIs in full or as id:KIND/ID")
+    p.add_argument("--format", choices=FORMATS, default="table",
+                   help="output format (default: table)")
+    p.add_argument("--store", default="out/store", metavar="DIR",
+                   help="the Oxigraph store (default: out/store)")
+    p.add_argument("--endpoint", default=None, metavar="URL",
+                   help="query this SPARQL 1.1 endpoint instead of the store")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"stop the query after S seconds (default: {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
+                   help=f"stop the query after N rows (default: {DEFAULT_MAX_ROWS}); see --truncate")
+    p.add_argument("--endpoint-time-param", default=None, metavar="NAME:s|NAME:ms",
+                   help="with --endpoint: the server's own time-limit parameter, so that the "
+                        "server stops the query at --timeout too (Virtuoso: timeout:ms); "
+                        "without it the server may go on running a query aco-kg has stopped "
+                        "waiting for")
+    p.add_argument("--truncate", action="store_true",
+                   help="over --max-rows, print the first N rows and a warning instead of "
+                        "stopping with an error")
+
+
+def _analysis_options(p: argparse.ArgumentParser, command: str) -> None:
+    from kg.analysis.analyze import SCHEMA
+    from kg.analysis.power.dominance import MIN_MARKET_ACOS
+
+    p.add_argument("--store", default="out/store", metavar="DIR",
+                   help="published Oxigraph store (default: out/store)")
+    p.add_argument("--min-market-acos", type=int, default=MIN_MARKET_ACOS, metavar="N",
+                   help="flag market shares only in markets with at least N ACOs in the "
+                        f"graph (default: {MIN_MARKET_ACOS})")
+    if command == "analyze":
+        p.add_argument("--format", choices=["json", "csv"], default="json",
+                       help="json: one document with every table; csv: one file per table")
+        p.add_argument("--out", default=None, metavar="PATH",
+                       help="json: the file to write; csv: the folder to write (default: stdout)")
+        p.add_argument("--table", choices=sorted(SCHEMA), default=None, help="only this table")
+    else:
+        p.add_argument("--out", default="report.html", metavar="FILE",
+                       help="the HTML file to write (default: report.html)")
+
+
+def _command_in(argv: list[str]) -> str:
+    """The command named in `argv` ('' when none is: ``aco-kg --help``)."""
+    return next((word for word in argv if not word.startswith("-")), "")
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with `command`, only that command's options are added.
+
+    The options of ``query``, ``analyze`` and ``report`` list choices and defaults that
+    live in modules importing pandas and networkx (half a second): ``main`` builds only
+    the options of the command it runs, so that ``aco-kg --help`` and the other commands
+    do not pay for them. Every command is listed, with its help, either way.
+    """
+
+    def wanted(name: str) -> bool:
+        return command is None or command == name
+
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(
         prog="aco-kg",
@@ -300,8 +402,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(p):
         p.add_argument("--data", action="append", default=None, metavar="DIR",
-                       help="folder with the CSV files (default: data); repeat to build several "
-                            "folders together (e.g. data and an imported CMS folder)")
+                       help="folder with the CSV files (default: data, alone); repeat to build "
+                            "several folders together: make demo builds --data data --data "
+                            "build-cms (the imported CMS files)")
         p.add_argument("--dictionary", default=None, metavar="FILE",
                        help="data dictionary (default: the project's data/datapackage.yaml)")
         p.add_argument("--ledger", default=None, metavar="FILE",
@@ -417,8 +520,6 @@ def _parser() -> argparse.ArgumentParser:
                          help="write the SHACL shapes of the columns (Turtle) to FILE instead of printing")
     p.set_defaults(run=_cmd_dictionary)
 
-    from kg.sparql.runner import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
-    from kg.products.formats import FORMATS
     p = sub.add_parser(
         "query", help="run a canned query, a .rq file or a query text; print the table",
         description="Run a SPARQL SELECT query on the published store (or on a SPARQL 1.1 "
@@ -433,31 +534,15 @@ def _parser() -> argparse.ArgumentParser:
                "  aco-kg query --text 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'\n"
                "  aco-kg query cq-08-dissolved-alliances --endpoint http://127.0.0.1:7878/query",
         formatter_class=fmt)
-    p.add_argument("query", nargs="?", default=None, metavar="NAME|FILE",
-                   help="a name from 'aco-kg queries' or a .rq file")
-    p.add_argument("--text", default=None, metavar="SPARQL", help="the text of an ad-hoc query")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="a parameter value (repeatable); IRIs in full or as id:KIND/ID")
-    p.add_argument("--format", choices=FORMATS, default="table",
-                   help="output format (default: table)")
-    p.add_argument("--store", default="out/store", metavar="DIR",
-                   help="the Oxigraph store (default: out/store)")
-    p.add_argument("--endpoint", default=None, metavar="URL",
-                   help="query this SPARQL 1.1 endpoint instead of the store")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
-                   help=f"stop the query after S seconds (default: {DEFAULT_TIMEOUT:g})")
-    p.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
-                   help=f"stop the query after N rows (default: {DEFAULT_MAX_ROWS})")
-    p.add_argument("--endpoint-time-param", default=None, metavar="NAME:s|NAME:ms",
-                   help="with --endpoint: the server's own time-limit parameter, so that the "
-                        "server stops the query at --timeout too (Virtuoso: timeout:ms); "
-                        "without it the server may go on running a query aco-kg has stopped "
-                        "waiting for")
+    if wanted("query"):
+        _query_options(p)
     p.set_defaults(run=_cmd_query)
 
     p = sub.add_parser(
         "queries", help="list the canned queries with the question each answers",
-        description="List the query catalogue (queries/*.rq): name, question and parameters.",
+        description="List the query catalogue (queries/*.rq): name, question and parameters; "
+                    "the research questions first, then the data-quality checks, then the "
+                    "read queries of the analysis and the maps.",
         epilog="examples:\n  aco-kg queries\n  aco-kg queries | grep -A1 veto",
         formatter_class=fmt)
     p.set_defaults(run=_cmd_queries)
@@ -479,6 +564,32 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=300, metavar="S",
                    help="seconds to wait for each request (default: 300)")
     p.set_defaults(run=_cmd_push)
+
+    from kg.sparql.limits import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT
+    p = sub.add_parser(
+        "serve", help="a read-only SPARQL endpoint and a query editor in the browser (127.0.0.1)",
+        description="Serve the published store on 127.0.0.1: a SPARQL 1.1 Protocol endpoint "
+                    "(/sparql; queries only, answered as SPARQL JSON, CSV or TSV), a query "
+                    "editor (YASGUI, bundled: works offline) with every canned query as an "
+                    "example, and the documentation (/docs/). Each query gets the safety of "
+                    "'aco-kg query': SERVICE, FROM and updates refused, a sealed worker, the "
+                    "time limit and the row cap. Only this machine can connect.",
+        epilog="examples:\n  aco-kg serve\n  aco-kg serve --store /tmp/tiny/store --port 8001\n"
+               "  curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } "
+               "LIMIT 3' http://127.0.0.1:8000/sparql",
+        formatter_class=fmt)
+    p.add_argument("--store", default="out/store", metavar="DIR",
+                   help="the Oxigraph store (default: out/store)")
+    p.add_argument("--port", type=int, default=8000, metavar="N",
+                   help="the port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                   help=f"stop each query after S seconds (default: {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
+                   help=f"stop each query after N rows (default: {DEFAULT_MAX_ROWS})")
+    p.add_argument("--no-docs", action="store_true",
+                   help="do not write and serve the documentation (it takes a few seconds "
+                        "in the background, and pyLODE)")
+    p.set_defaults(run=_cmd_serve)
 
     p = sub.add_parser(
         "docs", help="write the HTML ontology reference and the query catalogue page",
@@ -525,16 +636,6 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_map)
 
 
-    from kg.analysis.analyze import SCHEMA
-    from kg.analysis.power.dominance import MIN_MARKET_ACOS
-
-    def analysis_common(p):
-        p.add_argument("--store", default="out/store", metavar="DIR",
-                       help="published Oxigraph store (default: out/store)")
-        p.add_argument("--min-market-acos", type=int, default=MIN_MARKET_ACOS, metavar="N",
-                       help="flag market shares only in markets with at least N ACOs in the "
-                            f"graph (default: {MIN_MARKET_ACOS})")
-
     p = sub.add_parser(
         "analyze", help="power and concentration tables (JSON or CSV)",
         description="Compute voting power on boards, savings captured, dependency, market "
@@ -545,12 +646,8 @@ def _parser() -> argparse.ArgumentParser:
                "  aco-kg analyze --format csv --out analysis/\n"
                "  aco-kg analyze --format csv --table partners",
         formatter_class=fmt)
-    analysis_common(p)
-    p.add_argument("--format", choices=["json", "csv"], default="json",
-                   help="json: one document with every table; csv: one file per table")
-    p.add_argument("--out", default=None, metavar="PATH",
-                   help="json: the file to write; csv: the folder to write (default: stdout)")
-    p.add_argument("--table", choices=sorted(SCHEMA), default=None, help="only this table")
+    if wanted("analyze"):
+        _analysis_options(p, "analyze")
     p.set_defaults(run=_cmd_analyze)
 
     p = sub.add_parser(
@@ -561,9 +658,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n  aco-kg report --out report.html\n"
                "  aco-kg report --store /tmp/tiny/store --out /tmp/report.html",
         formatter_class=fmt)
-    analysis_common(p)
-    p.add_argument("--out", default="report.html", metavar="FILE",
-                   help="the HTML file to write (default: report.html)")
+    if wanted("report"):
+        _analysis_options(p, "report")
     p.set_defaults(run=_cmd_report)
     return parser
 
@@ -582,7 +678,8 @@ def main(argv: list[str] | None = None) -> int:
     valid: ... rows read, ... loaded, 0 rejected; ... triples
     0
     """
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(_command_in(argv)).parse_args(argv)
     try:
         code = args.run(args)
         sys.stdout.flush()  # a closed pipe must surface here, not at interpreter exit

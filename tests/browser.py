@@ -13,7 +13,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["CHROMIUM", "CHROMEDRIVER", "available", "chromium", "requests_made"]
+__all__ = ["CHROMIUM", "CHROMEDRIVER", "LOOPBACK_ONLY", "available", "chromium", "requests_made"]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -27,16 +27,25 @@ def available() -> bool:
     return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 
 
+#: Flags that cut the browser off from every address but this machine's loopback: each
+#: host name fails to resolve (except 127.0.0.1), and any other request is sent to a proxy
+#: that is not there (Chromium never sends loopback requests to a proxy).
+LOOPBACK_ONLY = ["--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                 "--proxy-server=http://127.0.0.1:9"]
+
+
 @contextmanager
-def chromium(width: int = 1400, height: int = 900):
-    """A fresh headless Chromium (its own profile folder), closed afterwards."""
+def chromium(width: int = 1400, height: int = 900, flags: list[str] = ()):
+    """A fresh headless Chromium (its own profile folder), closed afterwards; `flags` are
+    added to the command line (e.g. :data:`LOOPBACK_ONLY`)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     profile = tempfile.mkdtemp(prefix="aco-kg-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in FLAGS + [f"--user-data-dir={profile}", f"--window-size={width},{height}"]:
+    for flag in FLAGS + list(flags) + [f"--user-data-dir={profile}",
+                                       f"--window-size={width},{height}"]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -149,3 +150,24 @@ def test_an_argument_error_is_shown_with_its_option(tiny_out, tmp_path, capsys):
                  "--out", str(tmp_path / "never.html")]) == 2
     assert "aco-kg: error: --max-nodes: must be at least 1, got 0" in capsys.readouterr().err
     assert not (tmp_path / "never.html").exists()
+
+
+def test_a_build_says_which_folders_of_the_build_it_replaces_left_out(tiny_release, tmp_path, capsys):
+    """`make demo` builds data and build-cms; a bare `aco-kg build` reads data alone and
+    replaces that graph: it says so, and how to keep both."""
+    import json
+
+    from conftest import copy_release
+    from kg.graph.build import published_folders
+
+    out = copy_release(tiny_release, tmp_path)
+    assert published_folders(out) == [os.path.normpath(str(TINY))]  # the same folder: no note
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["inputs"].append({"file": "build-cms/sources.csv", "rows": 0, "sha256": "0"})
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert published_folders(out) == [os.path.normpath(str(TINY)), "build-cms"]
+    assert main(["build", "--data", str(TINY), "--out", str(out), "-q", "--products", ""]) == 0
+    err = capsys.readouterr().err
+    assert f"note: {out} holds a build that also read build-cms" in err
+    assert f"--data {TINY} --data build-cms" in err
+    assert published_folders(out) == [os.path.normpath(str(TINY))]  # replaced, as it said

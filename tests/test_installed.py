@@ -95,3 +95,19 @@ def test_build_query_analyze_and_map_run_from_the_wheel(installed, tmp_path):
     drawn = _run(installed, tmp_path, "map", "--store", "out/store", "--out", "map.html")
     assert drawn.returncode == 0, drawn.stderr
     assert "Partner 1" in (tmp_path / "map.html").read_text(encoding="utf-8")
+
+
+def test_the_workbench_page_and_its_files_come_from_the_wheel(installed, tmp_path):
+    """aco-kg serve's page, script, style and the vendored YASGUI (with its licence) are in
+    the wheel, byte for byte the checkout's."""
+    probe = subprocess.run(
+        [installed / "bin" / "python", "-c",
+         "import kg.core.resources as r; print(r.static_dir()); print(r.template_dir())"],
+        cwd=tmp_path, capture_output=True, text=True, check=True)
+    static, templates = (Path(p) for p in probe.stdout.split())
+    assert static.is_relative_to(installed) and templates.is_relative_to(installed)
+    source = ROOT / "kg" / "products" / "static"
+    for name in ("workbench.js", "workbench.css", "yasgui/yasgui.min.js",
+                 "yasgui/yasgui.min.css", "yasgui/LICENSE", "yasgui/README.md"):
+        assert (static / name).read_bytes() == (source / name).read_bytes(), name
+    assert (templates / "workbench.html.j2").is_file()

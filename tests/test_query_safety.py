@@ -127,12 +127,12 @@ def test_row_cap_stops_a_query_with_a_message(store, capsys):
 
 
 def test_embedded_queries_run_with_the_network_refused(store):
-    from kg.sparql.runner import _embedded
+    from kg.sparql.solutions import run_embedded
     from kg.core.offline import NetworkAccessError, no_network
     import socket
 
-    with no_network():  # the guard _embedded runs under, shown to bite in this process
+    with no_network():  # the guard run_embedded runs under, shown to bite in this process
         with pytest.raises(NetworkAccessError):
             socket.create_connection(("127.0.0.1", 9), timeout=1)
-    frame = _embedded(str(store), "SELECT ?s WHERE { ?s a ?c } LIMIT 1", {}, 10)
-    assert len(frame) == 1
+    found = run_embedded(str(store), "SELECT ?s WHERE { ?s a ?c } LIMIT 1", {}, 10)
+    assert len(found) == 1

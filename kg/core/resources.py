@@ -23,7 +23,7 @@ from importlib.resources import files
 from pathlib import Path
 
 __all__ = ["resource", "ontology_dir", "query_dir", "data_dir", "dictionary_file",
-           "template_dir"]
+           "template_dir", "static_dir"]
 
 
 def resource(*parts: str) -> Path:
@@ -74,3 +74,9 @@ def dictionary_file() -> Path:
 def template_dir() -> Path:
     """The Jinja2 templates and scripts of the report and the map."""
     return Path(str(files("kg.products").joinpath("templates")))
+
+
+def static_dir() -> Path:
+    """The files a browser loads from ``aco-kg serve``: the editor's script and style and a
+    vendored copy of YASGUI (``static/yasgui/``, with its licence)."""
+    return Path(str(files("kg.products").joinpath("static")))

@@ -55,7 +55,7 @@ from kg.ingest.cms.ledger import ledger_problems
 from kg.ingest.tables import (Table, check_keys, check_references, check_values, concat_tables,
                        ledger, read_table)
 
-__all__ = ["BuildReport", "validate", "build"]
+__all__ = ["BuildReport", "validate", "build", "published_folders"]
 
 Progress = Callable[[str], None]
 
@@ -320,6 +320,22 @@ def validate(data_dir: str | Path = "data", *, dictionary: str | Path | None = N
     """
     report, _ = _check(data_dir, dictionary, progress, shacl)
     return report
+
+
+def published_folders(out_dir: str | Path) -> list[str]:
+    """The input folders of the build published in `out_dir`, as they were given ([] if none).
+
+    Read from its ``manifest.json``, so that a command can say what a new build replaces.
+
+    >>> published_folders("/nonexistent")
+    []
+    """
+    try:
+        manifest = json.loads((Path(out_dir) / "manifest.json").read_text(encoding="utf-8"))
+        files = [entry["file"] for entry in manifest["inputs"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return list(dict.fromkeys(os.path.normpath(os.path.dirname(f)) for f in files))
 
 
 def _manifest(report: BuildReport, store_triples: int) -> str:

@@ -35,6 +35,7 @@ Parameter(name='aco', type='IRI', required=False, description='restrict to one A
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -49,7 +50,8 @@ from kg.core.resources import query_dir
 
 __all__ = ["QUERY_DIR", "PARAMETER_TYPES", "Parameter", "Header", "CannedQuery",
            "QueryHeaderError", "ParameterError", "has_header", "parse_header", "list_queries",
-           "load_query", "convert_value", "bind_parameters"]
+           "load_query", "closest_names", "convert_value", "bind_parameters", "GROUPS",
+           "group_of", "grouped"]
 
 #: The folder of the canned queries (``queries/`` at the root of the project).
 QUERY_DIR = query_dir()
@@ -186,6 +188,37 @@ def _parse_parameter(value: str, where: str) -> Parameter:
     return Parameter(match["name"], kind, match["need"] == "required", match["description"].strip())
 
 
+#: The kinds of query in the catalogue, in the order they are listed: the research
+#: questions researchers ask, the data-quality checks, and the read queries that the
+#: analysis and the maps run (internal, one table of the graph each).
+GROUPS = {
+    "research": "Research questions (cq-*)",
+    "checks": "Data-quality checks (*-violation: no rows on valid data)",
+    "tables": "Read queries of the analysis and the maps (tables/*)",
+}
+
+
+def group_of(name: str) -> str:
+    """The group (a key of :data:`GROUPS`) that a query belongs to, by its name.
+
+    >>> group_of("cq-05-partner-vetoes"), group_of("dangling-reference-violation"), group_of("tables/boards")
+    ('research', 'checks', 'tables')
+    """
+    if name.startswith("tables/"):
+        return "tables"
+    if name.endswith("-violation"):
+        return "checks"
+    return "research"
+
+
+def grouped(queries) -> dict[str, list]:
+    """`queries` by group, in the order of :data:`GROUPS` (research questions first)."""
+    groups = {key: [] for key in GROUPS}
+    for canned in queries:
+        groups[group_of(canned.name)].append(canned)
+    return {key: members for key, members in groups.items() if members}
+
+
 def list_queries(directory: str | Path = QUERY_DIR) -> list[CannedQuery]:
     """Return every query of the catalogue (``**/*.rq`` under `directory`), sorted by name.
 
@@ -225,10 +258,42 @@ def load_query(name_or_path: str | Path, directory: str | Path = QUERY_DIR) -> C
     path = directory / f"{name_or_path}.rq"
     if path.is_file():
         return _load(path, directory)
-    names = [q.name for q in list_queries(directory)]
-    close = [n for n in names if str(name_or_path) in n] or names[:5]
-    raise UsageError(f"no query named {str(name_or_path)!r} in the catalogue; "
-                     f"see 'aco-kg queries' (did you mean: {', '.join(close)})")
+    names = [path.relative_to(directory).with_suffix("").as_posix()
+             for path in sorted(directory.rglob("*.rq"))]
+    close = closest_names(str(name_or_path), names)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    raise UsageError(f"no query named {str(name_or_path)!r} in the catalogue{hint}; "
+                     "see 'aco-kg queries'")
+
+
+def closest_names(wanted: str, names: list[str], limit: int = 3) -> list[str]:
+    """The names most like `wanted`: those that contain it, then the nearest by spelling.
+
+    A catalogue name has a number and a slug (``cq-05-partner-vetoes``); `wanted` is
+    compared with the whole name, with the slug and with the number, so that
+    ``partner-vetos``, ``cq-5-vetoes`` and ``cq05`` all find ``cq-05-partner-vetoes``.
+
+    >>> names = ["cq-05-partner-vetoes", "cq-06-savings-shares", "cq-15-alliance-timeline"]
+    >>> closest_names("cq-5-vetos", names), closest_names("savings", names)
+    (['cq-05-partner-vetoes'], ['cq-06-savings-shares'])
+    >>> closest_names("cq05", names), closest_names("zzz", names)
+    (['cq-05-partner-vetoes'], [])
+    """
+    wanted = wanted.lower().strip()
+    containing = [n for n in names if wanted and wanted in n]
+    if containing:
+        return containing[:limit]
+
+    def likeness(name: str) -> float:
+        number, _, slug = name.partition("-")[2].partition("-") if name.startswith("cq-") \
+            else ("", "", name.rsplit("/", 1)[-1])
+        forms = [name, slug, f"cq-{number}", f"cq{number}"] if number else [name, slug]
+        return max(difflib.SequenceMatcher(None, wanted, form).ratio() for form in forms if form)
+
+    scored = sorted(((likeness(n), n) for n in names), key=lambda pair: -pair[0])
+    best = scored[0][0] if scored else 0
+    # the names nearly as close as the closest (a clear winner is named alone)
+    return [name for score, name in scored[:limit] if score >= max(0.6, best - 0.1)]
 
 
 def convert_value(parameter: Parameter, value: Any):

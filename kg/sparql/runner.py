@@ -24,22 +24,34 @@ Build the tiny fixture and ask which alliances dissolved:
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Mapping
 
-import pandas as pd
-
 from kg.core.errors import UsageError
 from kg.sparql.catalogue import (CannedQuery, Header, ParameterError, bind_parameters, has_header,
-                        load_query)
-from kg.sparql.check import check_query
+                                 load_query)
+from kg.sparql.check import CheckedQuery, check_query
+from kg.sparql.limits import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, check_max_rows, check_timeout,
+                              run_limited, warm_up)
 
-__all__ = ["DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "resolve", "query", "adhoc_bindings"]
+__all__ = ["DEFAULT_TIMEOUT", "DEFAULT_MAX_ROWS", "QueryWarning", "UnknownIRIWarning",
+           "RowsTruncatedWarning", "PreparedQuery", "resolve", "adhoc_bindings", "prepare",
+           "solutions", "query"]
 
-#: Seconds a query may run before it is stopped.
-DEFAULT_TIMEOUT = 60.0
-#: Rows a query may return before it is stopped.
-DEFAULT_MAX_ROWS = 100_000
+
+class QueryWarning(UserWarning):
+    """Something about a query's answer that its reader should know."""
+
+
+class UnknownIRIWarning(QueryWarning):
+    """An IRI parameter names nothing in the graph, so it cannot match anything."""
+
+
+class RowsTruncatedWarning(QueryWarning):
+    """The answer was cut at the row cap, as asked (``truncate=True``)."""
 
 
 def resolve(name_or_file: str | Path | None = None, *, text: str | None = None) -> CannedQuery:
@@ -79,36 +91,112 @@ def adhoc_bindings(params: Mapping[str, Any] | None) -> dict[str, Any]:
     return bound
 
 
-def _embedded(store: str, text: str, bindings: dict, max_rows: int) -> pd.DataFrame:
-    """Run in the worker: open the store read-only and query it with the network refused."""
-    from kg.core.offline import no_network
-    from kg.sparql.select import select
-    from kg.graph.store import open_store
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query ready to run: found, its parameters bound, its text checked.
 
-    from kg.sparql.limits import QueryFailed
-    from kg.sparql.select import RowLimitExceeded
+    Attributes
+    ----------
+    canned : CannedQuery
+        The query as found (its header gives the row order, if it declares one).
+    checked : CheckedQuery
+        The checked text: the only text an engine is given.
+    bindings : dict
+        Parameter values, as RDF terms or Python values, by variable name.
+    """
 
-    with no_network():
-        try:
-            return select(text, open_store(store), bindings, max_rows=max_rows)
-        except RowLimitExceeded:
-            raise
-        except (SyntaxError, ValueError, RuntimeError, OSError) as exc:
-            raise QueryFailed(f"the store could not run the query: {exc}") from None
+    canned: CannedQuery
+    checked: CheckedQuery
+    bindings: dict[str, Any]
 
 
-def _remote(endpoint: str, text: str, bindings: dict, max_rows: int, timeout: float,
-            time_parameter: str | None) -> pd.DataFrame:
-    from kg.sparql.endpoint import select_remote
+def prepare(name_or_file: str | Path | None = None, params: Mapping[str, Any] | None = None, *,
+            text: str | None = None) -> PreparedQuery:
+    """Find a query, bind its parameters and check it (steps 1 to 3 above).
 
-    return select_remote(text, endpoint, bindings, timeout=timeout, max_rows=max_rows,
-                         time_parameter=time_parameter)
+    Raises
+    ------
+    kg.core.errors.UsageError
+        For an unknown query or parameter, a wrong parameter type, a refused query or a
+        syntax error.
+    """
+    canned = resolve(name_or_file, text=text)
+    if canned.header.returns:  # a catalogue query: its header declares the parameters
+        bindings = bind_parameters(canned, params)
+    else:
+        bindings = adhoc_bindings(params)
+    checked = check_query(canned.text)  # from here on, only checked.text reaches an engine
+    for name in bindings:
+        if name not in checked.variables:
+            raise ParameterError(f"parameter {name} is not a variable the query returns "
+                                 "(a parameter must be one of the SELECT variables)")
+    return PreparedQuery(canned, checked, bindings)
+
+
+def _warn_unknown(unknown: Mapping[str, list[str]], bindings: Mapping[str, Any]) -> None:
+    from kg.core.iris import compact
+
+    names = {getattr(v, "value", None): k for k, v in bindings.items()}
+    for value, close in unknown.items():
+        hint = f"; did you mean {' or '.join(compact(c) for c in close)}?" if close else ""
+        warnings.warn(UnknownIRIWarning(
+            f"parameter {names.get(value, '?')}: <{value}> names nothing in the graph, so it "
+            f"matches nothing{hint}"), stacklevel=3)
+
+
+def _run(name_or_file, params, text, store, endpoint, timeout, max_rows, truncate,
+         endpoint_time_parameter):
+    from kg.sparql.endpoint import solutions_remote, time_limit_parameter, unknown_iris_remote
+    from kg.sparql.solutions import run_embedded, unknown_iris
+
+    timeout = check_timeout(timeout)
+    time_limit_parameter(endpoint_time_parameter, timeout)  # refuse a bad one before running
+    max_rows = check_max_rows(max_rows)
+    if endpoint is None:
+        store = Path(store)
+        if not (store / "CURRENT").exists():
+            raise UsageError(f"no Oxigraph store at {store}: run 'aco-kg build' (or 'make demo') first")
+    warm_up(network=endpoint is not None)  # the worker starts while the query is checked
+    prepared = prepare(name_or_file, params, text=text)
+    checked, bindings = prepared.checked, prepared.bindings
+    iris = [v.value for v in bindings.values() if type(v).__name__ == "NamedNode"]
+    if endpoint is not None:
+        found = run_limited(partial(solutions_remote, timeout=timeout, max_rows=max_rows,
+                                    truncate=truncate, time_parameter=endpoint_time_parameter),
+                            (checked.text, endpoint, bindings), timeout=timeout, network=True)
+        unknown = run_limited(partial(unknown_iris_remote, timeout=timeout,
+                                      time_parameter=endpoint_time_parameter),
+                              (endpoint, iris), timeout=timeout, network=True) if iris else {}
+    else:
+        found = run_limited(run_embedded, (str(store), checked.text, bindings, max_rows, truncate),
+                            timeout=timeout)
+        unknown = run_limited(unknown_iris, (str(store), iris), timeout=timeout) if iris else {}
+    _warn_unknown(unknown, bindings)
+    if found.truncated:
+        warnings.warn(RowsTruncatedWarning(
+            f"the answer has more than {max_rows} rows: only the first {max_rows} are given "
+            "(the row cap)"), stacklevel=3)
+    return prepared, found
+
+
+def solutions(name_or_file: str | Path | None = None, params: Mapping[str, Any] | None = None, *,
+              text: str | None = None, store: str | Path = "out/store",
+              endpoint: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+              max_rows: int = DEFAULT_MAX_ROWS, truncate: bool = False,
+              endpoint_time_parameter: str | None = None):
+    """Run a query like :func:`query` and return its solutions as RDF terms
+    (:class:`kg.sparql.solutions.Solutions`), for a SPARQL results document.
+
+    The rows come as the engine gives them: a header's ``# order:`` is not applied.
+    """
+    return _run(name_or_file, params, text, store, endpoint, timeout, max_rows, truncate,
+                endpoint_time_parameter)[1]
 
 
 def query(name_or_file: str | Path | None = None, params: Mapping[str, Any] | None = None, *,
           text: str | None = None, store: str | Path = "out/store", endpoint: str | None = None,
           timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
-          endpoint_time_parameter: str | None = None) -> pd.DataFrame:
+          truncate: bool = False, endpoint_time_parameter: str | None = None):
     """Run a query and return its result as a DataFrame with typed columns.
 
     Parameters
@@ -128,6 +216,9 @@ def query(name_or_file: str | Path | None = None, params: Mapping[str, Any] | No
         Wall-clock seconds before the query is stopped (finite, at most a day).
     max_rows : int
         Rows allowed before the query is stopped.
+    truncate : bool
+        Over `max_rows`, return the first `max_rows` rows with a
+        :class:`RowsTruncatedWarning` instead of raising.
     endpoint_time_parameter : str, optional
         With `endpoint`: the server's own time-limit parameter and unit, ``NAME:s`` or
         ``NAME:ms`` (Virtuoso: ``timeout:ms``), so that the server stops the query too.
@@ -140,43 +231,26 @@ def query(name_or_file: str | Path | None = None, params: Mapping[str, Any] | No
         One column per projected variable: numbers as numbers, booleans as booleans,
         ``xsd:date`` values as timestamps, unknown values missing (never 0).
 
+    Warns
+    -----
+    UnknownIRIWarning
+        When an IRI parameter names nothing in the graph (the message names the closest
+        IRIs that exist, on the embedded store).
+    RowsTruncatedWarning
+        When `truncate` cut the answer at the row cap.
+
     Raises
     ------
     kg.core.errors.UsageError
         For an unknown query or parameter, a wrong parameter type, a refused query
         (SERVICE, FROM, an update), a syntax error, a missing store, an unreachable
         endpoint; :class:`kg.sparql.limits.QueryTimeout` and
-        :class:`kg.sparql.select.RowLimitExceeded` (both UsageErrors) when a limit is hit.
+        :class:`kg.sparql.limits.RowLimitExceeded` (both UsageErrors) when a limit is hit.
     """
-    from kg.sparql.endpoint import time_limit_parameter
-    from kg.sparql.limits import check_timeout, run_limited
-
-    timeout = check_timeout(timeout)
-    time_limit_parameter(endpoint_time_parameter, timeout)  # refuse a bad one before running
-
-    if max_rows is None or int(max_rows) < 0:
-        raise UsageError(f"the row cap must be zero or more, got {max_rows}")
-    canned = resolve(name_or_file, text=text)
-    if canned.header.returns:  # a catalogue query: its header declares the parameters
-        bindings = bind_parameters(canned, params)
-    else:
-        bindings = adhoc_bindings(params)
-    checked = check_query(canned.text)  # from here on, only checked.text reaches an engine
-    for name in bindings:
-        if name not in checked.variables:
-            raise ParameterError(f"parameter {name} is not a variable the query returns "
-                                 "(a parameter must be one of the SELECT variables)")
     from kg.sparql.order import in_order
+    from kg.sparql.select import solutions_frame
 
-    if endpoint is not None:
-        frame = run_limited(_remote, (endpoint, checked.text, bindings, int(max_rows), timeout,
-                                      endpoint_time_parameter),
-                            timeout=timeout, network=True)
-    else:
-        store = Path(store)
-        if not (store / "CURRENT").exists():
-            raise UsageError(f"no Oxigraph store at {store}: run 'aco-kg build' (or 'make demo') first")
-        frame = run_limited(_embedded, (str(store), checked.text, bindings, int(max_rows)),
-                            timeout=timeout)
+    prepared, found = _run(name_or_file, params, text, store, endpoint, timeout, max_rows,
+                           truncate, endpoint_time_parameter)
     # a query that declares its order in the header ('# order:') rather than by ORDER BY
-    return in_order(frame, canned.header.order)
+    return in_order(solutions_frame(found), prepared.canned.header.order)

@@ -19,70 +19,17 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
 import pyoxigraph as ox
 
-from kg.core.errors import UsageError
+from kg.sparql.limits import RowLimitExceeded
+from kg.sparql.terms import XSD, cell_value, iri, literal_value, to_term
 
-__all__ = ["XSD", "RowLimitExceeded", "iri", "to_term", "from_term", "typed_frame", "select"]
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
-                               "positiveInteger", "negativeInteger", "nonPositiveInteger",
-                               "unsignedInt", "unsignedLong")}
-_FLOATS = {XSD + t for t in ("decimal", "double", "float")}
-
-
-class RowLimitExceeded(UsageError):
-    """A query returned more rows than the cap allows (see :func:`select`'s ``max_rows``)."""
-
-    def __init__(self, max_rows: int):
-        self.max_rows = max_rows
-        super().__init__(f"the query returned more than {max_rows} rows (the row cap); "
-                         "narrow it with a FILTER or LIMIT, or raise the cap", argument="max_rows")
-
-    def __reduce__(self):  # so that it crosses a process boundary intact
-        return (type(self), (self.max_rows,))
-
-
-def iri(value: str) -> ox.NamedNode:
-    """Return an IRI term, for binding a parameter to a resource rather than a text.
-
-    Raises
-    ------
-    ValueError
-        If `value` is not a valid IRI.
-    """
-    return ox.NamedNode(value)
-
-
-def to_term(value: Any):
-    """Turn a Python value into the RDF term a query parameter is bound to.
-
-    ``str`` becomes a plain literal (never an IRI: use :func:`iri`), ``bool`` an
-    ``xsd:boolean``, ``int`` an ``xsd:integer``, ``float``/``Decimal`` an ``xsd:decimal``,
-    ``datetime.date`` an ``xsd:date``; an Oxigraph term is kept.
-
-    >>> to_term(3)
-    <Literal value=3 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
-    """
-    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
-        return value
-    if isinstance(value, bool):
-        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
-    if isinstance(value, int):
-        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
-    if isinstance(value, (float, Decimal)):
-        return ox.Literal(str(Decimal(str(value))), datatype=ox.NamedNode(XSD + "decimal"))
-    if isinstance(value, dt.date):
-        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
-    if isinstance(value, str):
-        return ox.Literal(value)
-    raise TypeError(f"cannot bind a {type(value).__name__} as a query parameter")
+__all__ = ["XSD", "RowLimitExceeded", "iri", "to_term", "from_term", "typed_frame",
+           "solutions_frame", "select"]
 
 
 def from_term(term) -> Any:
@@ -94,21 +41,12 @@ def from_term(term) -> Any:
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     datatype = term.datatype.value if term.datatype is not None else None
-    text = term.value
-    try:
-        if datatype in _INTEGERS:
-            return int(text)
-        if datatype in _FLOATS:
-            return float(text)
-        if datatype == XSD + "boolean":
-            return text in ("true", "1")
-        if datatype == XSD + "date":
-            return pd.Timestamp(text)
-        if datatype == XSD + "gYear":
-            return int(text)
-    except ValueError:
-        return text  # an ill-typed literal stays text rather than failing the query
-    return text
+    if datatype == XSD + "date":
+        try:
+            return pd.Timestamp(term.value)
+        except ValueError:
+            return term.value
+    return literal_value(term.value, datatype)
 
 
 def typed_frame(columns: list[str], rows: list[list[Any]]) -> pd.DataFrame:
@@ -116,7 +54,8 @@ def typed_frame(columns: list[str], rows: list[list[Any]]) -> pd.DataFrame:
 
     A column whose known values are all booleans becomes ``boolean``, all integers
     ``Int64``, all numbers ``Float64``, all dates ``datetime64``; anything else stays
-    ``object``. Missing values stay missing (never 0).
+    ``object``. Missing values stay missing (never 0). Dates may come as
+    ``datetime.date`` or ``pandas.Timestamp``.
 
     >>> typed_frame(["n", "x"], [[1, None], [None, 2.5]]).dtypes.tolist()
     [Int64Dtype(), Float64Dtype()]
@@ -134,9 +73,22 @@ def typed_frame(columns: list[str], rows: list[list[Any]]) -> pd.DataFrame:
         elif len(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                  for v in values):
             frame[column] = frame[column].astype("Float64")
-        elif len(values) and all(isinstance(v, pd.Timestamp) for v in values):
-            frame[column] = pd.to_datetime(frame[column])
+        elif len(values) and all(isinstance(v, (pd.Timestamp, dt.date)) for v in values):
+            frame[column] = pd.to_datetime(frame[column].map(
+                lambda v: v if v is None or isinstance(v, pd.Timestamp) else pd.Timestamp(v.isoformat())))
     return frame
+
+
+def solutions_frame(solutions) -> pd.DataFrame:
+    """A :class:`kg.sparql.solutions.Solutions` as a typed DataFrame (see :func:`typed_frame`).
+
+    >>> from kg.sparql.solutions import Solutions
+    >>> frame = solutions_frame(Solutions(("d",), [(("L", "2017-03-01", XSD + "date", None),)]))
+    >>> frame["d"].tolist()
+    [Timestamp('2017-03-01 00:00:00')]
+    """
+    return typed_frame(list(solutions.variables),
+                       [[cell_value(cell) for cell in row] for row in solutions.rows])
 
 
 def select(query: str | Path, store: ox.Store,
