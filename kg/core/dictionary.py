@@ -30,6 +30,7 @@ from kg.core.resources import dictionary_file
 
 __all__ = [
     "DEFAULT_DICTIONARY",
+    "STATEMENT_KEYS",
     "TIME_STEP",
     "Field",
     "RowCheck",
@@ -56,7 +57,10 @@ _FIELD_KEYS = {
 _CONSTRAINT_KEYS = {"required", "minimum", "maximum", "pattern", "minLength"}
 _RESOURCE_KEYS = {
     "name", "path", "description", "rdfType", "iriKind", "provenance", "schema", "rowChecks",
+    "statementOf",
 }
+#: The keys of ``statementOf``: the three columns that name the cell a statement is about.
+STATEMENT_KEYS = ("file", "row", "column")
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,9 @@ class Resource:
     unique_keys: tuple[tuple[str, ...], ...] = ()
     row_checks: tuple[RowCheck, ...] = ()
     provenance: bool = False
+    #: For a resource of statements about single cells of other files (``statementOf``):
+    #: the columns naming the file, the row's key and the column of that cell.
+    statement_of: tuple[str, str, str] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -150,6 +157,13 @@ class Dictionary:
             if r.name == name:
                 return r
         raise KeyError(f"no resource {name!r} in the data dictionary")
+
+    def resource_at(self, path: str) -> Resource:
+        """Return the resource whose CSV file is `path` (``alliances.csv``)."""
+        for r in self.resources:
+            if r.path == path:
+                return r
+        raise KeyError(f"no file {path!r} in the data dictionary")
 
     @property
     def code_schemes(self) -> set[str]:
@@ -197,6 +211,22 @@ def _field(spec: dict, where: str) -> Field:
         unit=spec.get("unit"),
         format=spec.get("format"),
     )
+
+
+def _statement_of(spec, fields: list[Field], where: str) -> tuple[str, str, str] | None:
+    """The (file, row, column) columns of a ``statementOf`` declaration, checked."""
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or set(spec) != set(STATEMENT_KEYS):
+        raise UsageError(f"{where}: give exactly {', '.join(STATEMENT_KEYS)}")
+    by_name = {f.name: f for f in fields}
+    for key in STATEMENT_KEYS:
+        f = by_name.get(spec[key])
+        if f is None or f.type != "string" or not f.required or f.rdf_path or f.reference \
+                or f.code_scheme:
+            raise UsageError(f"{where}: {key} must name a required text column without "
+                             "rdfPath, reference or codeScheme")
+    return tuple(spec[key] for key in STATEMENT_KEYS)
 
 
 def load_dictionary(path: str | Path | None = None) -> Dictionary:
@@ -250,11 +280,13 @@ def load_dictionary(path: str | Path | None = None) -> Dictionary:
         if schema["primaryKey"] not in names:
             raise UsageError(f"{where}: primary key {schema['primaryKey']} is not a field")
         expand(r["rdfType"])
+        statement_of = _statement_of(r.get("statementOf"), fields, f"{where}: statementOf")
         resources.append(Resource(
             name=r["name"], path=r["path"], description=r.get("description", ""),
             rdf_type=r["rdfType"], iri_kind=r["iriKind"], primary_key=schema["primaryKey"],
             fields=tuple(fields), unique_keys=unique_keys, row_checks=tuple(checks),
             provenance=bool(r.get("provenance")),
+            statement_of=statement_of,
         ))
     names = {r.name for r in resources}
     for r in resources:
@@ -317,6 +349,14 @@ def to_markdown(dictionary: Dictionary) -> str:
             notes.append("Unique together: " + "; ".join(extras) + ".")
         if r.row_checks:
             notes.append("Row checks: " + "; ".join(c.describe() for c in r.row_checks) + ".")
+        if r.statement_of:
+            file, row, column = r.statement_of
+            notes.append(f"Each row is about one cell: {file} names a file of this dictionary "
+                         f"whose rows carry provenance, {row} the key of a row in it and "
+                         f"{column} one of its columns (not the key or a provenance column); "
+                         "the cell must hold a value. The row's node is a reified statement "
+                         "of that cell's triple (rdf:subject, rdf:predicate, rdf:object), and "
+                         "its evidence must be inferred.")
         out.append("\n" + " ".join(notes) + "\n" if notes else "")
     return "\n".join(out).rstrip() + "\n"
 
