@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate test test-fast system-deps graphviz seccomp clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
+.PHONY: help demo build validate check-sources test test-fast system-deps graphviz seccomp clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -71,6 +71,12 @@ build: demo  ## same as demo
 
 validate: $(STAMP)  ## check data/ without publishing
 	$(BIN)/aco-kg validate --data data
+
+# the plain-text copies of the sources are not in the repository: name their folder
+SOURCES ?=
+check-sources: $(STAMP)  ## check the figures and labels of data/ against the sources' texts in SOURCES=DIR
+	@test -n "$(SOURCES)" || { echo "give the folder of the sources' plain-text copies: make check-sources SOURCES=DIR" >&2; exit 2; }
+	$(BIN)/aco-kg check-sources --data data --sources $(SOURCES)
 
 # Two tiers of tests (README, "Tests"). Both run on two worker processes, one test file per
 # worker at a time (--dist loadfile: a file's module fixtures are built once). Both refuse

@@ -50,7 +50,7 @@ TYPES = {"string", "integer", "number", "boolean", "date", "year"}
 ROW_RULES = {"notAfter", "requires", "anyOf"}
 _FIELD_KEYS = {
     "name", "type", "format", "description", "constraints", "rdfPath", "codeScheme",
-    "reference", "unit",
+    "reference", "unit", "ordinal", "printed",
 }
 #: Table Schema constraints that aco-kg checks (in the CSV reader and in the SHACL shapes);
 #: any other is refused rather than silently left unchecked.
@@ -80,6 +80,11 @@ class Field:
     rdf_path: tuple[str, ...] = ()
     unit: str | None = None
     format: str | None = None
+    #: A position the curator gives the row among its kind (1 = first), not a figure of
+    #: the source: the source check does not look for it.
+    ordinal: bool = False
+    #: A label as the source prints it: the source check looks for the whole value.
+    printed: bool = False
 
     @property
     def kind(self) -> str:
@@ -188,6 +193,11 @@ def _field(spec: dict, where: str) -> Field:
     if "minLength" in constraints and (spec["type"] != "string" or "reference" in spec
                                        or "codeScheme" in spec):
         raise UsageError(f"{where}: minLength applies to text fields only")
+    if spec.get("ordinal") and spec["type"] != "integer":
+        raise UsageError(f"{where}: ordinal applies to integer fields only")
+    if spec.get("printed") and (spec["type"] != "string" or "reference" in spec
+                                or "codeScheme" in spec):
+        raise UsageError(f"{where}: printed applies to text fields only")
     path = spec.get("rdfPath") or ()
     if isinstance(path, str):
         path = (path,)
@@ -210,6 +220,8 @@ def _field(spec: dict, where: str) -> Field:
         rdf_path=tuple(path),
         unit=spec.get("unit"),
         format=spec.get("format"),
+        ordinal=bool(spec.get("ordinal", False)),
+        printed=bool(spec.get("printed", False)),
     )
 
 
@@ -325,6 +337,10 @@ def _type_words(f: Field) -> str:
         bounds.append(f"length >= {f.min_length}")
     if f.pattern:
         bounds.append(f"pattern `{f.pattern}`")
+    if f.ordinal:
+        bounds.append("a position (1 = first)")
+    if f.printed:
+        bounds.append("as printed in the source")
     return text + (" " + ", ".join(bounds) if bounds else "")
 
 
