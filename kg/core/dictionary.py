@@ -85,6 +85,8 @@ class Field:
     ordinal: bool = False
     #: A label as the source prints it: the source check looks for the whole value.
     printed: bool = False
+    #: The boolean column that says, row by row, whether the value is printed so.
+    printed_when: str | None = None
 
     @property
     def kind(self) -> str:
@@ -195,9 +197,11 @@ def _field(spec: dict, where: str) -> Field:
         raise UsageError(f"{where}: minLength applies to text fields only")
     if spec.get("ordinal") and spec["type"] != "integer":
         raise UsageError(f"{where}: ordinal applies to integer fields only")
-    if spec.get("printed") and (spec["type"] != "string" or "reference" in spec
-                                or "codeScheme" in spec):
+    printed = spec.get("printed", False)
+    if printed and (spec["type"] != "string" or "reference" in spec or "codeScheme" in spec):
         raise UsageError(f"{where}: printed applies to text fields only")
+    if not isinstance(printed, (bool, str)):
+        raise UsageError(f"{where}: printed is true or the name of a boolean column")
     path = spec.get("rdfPath") or ()
     if isinstance(path, str):
         path = (path,)
@@ -221,7 +225,8 @@ def _field(spec: dict, where: str) -> Field:
         unit=spec.get("unit"),
         format=spec.get("format"),
         ordinal=bool(spec.get("ordinal", False)),
-        printed=bool(spec.get("printed", False)),
+        printed=printed is True,
+        printed_when=printed if isinstance(printed, str) else None,
     )
 
 
@@ -285,6 +290,10 @@ def load_dictionary(path: str | Path | None = None) -> Dictionary:
             if c["rule"] not in ROW_RULES or not set(c["fields"]) <= set(names):
                 raise UsageError(f"{where}: bad row check {c}")
             checks.append(RowCheck(c["rule"], tuple(c["fields"])))
+        for f in fields:
+            if f.printed_when and next((g.type for g in fields if g.name == f.printed_when),
+                                       None) != "boolean":
+                raise UsageError(f"{where} field {f.name}: printed names no boolean column")
         unique_keys = tuple(tuple(k) for k in schema.get("uniqueKeys", []))
         for key in unique_keys:
             if not set(key) <= set(names):
@@ -341,6 +350,8 @@ def _type_words(f: Field) -> str:
         bounds.append("a position (1 = first)")
     if f.printed:
         bounds.append("as printed in the source")
+    if f.printed_when:
+        bounds.append(f"as printed in the source where {f.printed_when} is yes")
     return text + (" " + ", ".join(bounds) if bounds else "")
 
 

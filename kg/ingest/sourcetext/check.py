@@ -5,8 +5,8 @@ What is checked, per cell of such a row (the dictionary says what each column is
 
 - a number column (integer, decimal, year; a date's year): its value, in the passage;
 - a text column: each number in it (digits, and the number words two to twelve) and each
-  label it quotes ('...' or "..."); a column marked ``printed`` in the dictionary: its
-  whole value, as printed;
+  label it quotes ('...' or "..."); a column marked ``printed`` in the dictionary (or, with
+  ``printed: COLUMN``, where that boolean column is yes): its whole value, as printed;
 - skipped: keys, references, codes, booleans, the provenance columns, the columns that
   name a statement's cell, columns marked ``ordinal`` (a position the curator gives), a
   number that the row's own key carries (the curator's numbering, as in
@@ -162,7 +162,7 @@ def _check_row(where: tuple[str, int], row, resource: Resource, passage: str, na
             else:
                 missing(f.name, value)
             continue
-        if f.printed:
+        if f.printed or (f.printed_when and row[f.printed_when] in dictionary.true_values):
             rule = find_label(value, passage)
             if rule:
                 report.found["label " + rule] += 1

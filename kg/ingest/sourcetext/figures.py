@@ -3,7 +3,8 @@
 The plain-text copies of the sources carry their typesetting: Markdown marks (``**``,
 ``\\*``, ``\\$``), reference marks (``<sup>2</sup>``), no-break spaces, curly quotes,
 dashes, hyphens lost at line breaks (``nostrings``), numbers with thousands separators
-(``28,500``), in millions (``$2 m``), in words (``seven``, ``two-thirds``, ``4 in 10``).
+(``28,500``), in millions (``$2 m``), in words (``seven``, ``two-thirds``, ``4 in 10``),
+glued to a label (``Issue number3``).
 :func:`normalise` evens out the typesetting; :func:`passage_numbers` reads every number a
 passage states, with the rule that read it; :func:`find_number` and :func:`find_label`
 look for a value of the data among them.
@@ -49,6 +50,7 @@ _CHARS = str.maketrans({"\u00a0": " ", "\u2019": "'", "\u2018": "'", "\u201c": '
 _NUMBER = re.compile(r"(?<!\w)(?<!\d\.)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|\.\d)")
 _MILLIONS = re.compile(r"\$\s?(\d+(?:\.\d+)?)\s?m\b")
 _RATIO = re.compile(r"\b(\d+|" + "|".join(WORDS) + r") in (10|ten)\b", re.I)
+_GLUED = re.compile(r"(?<=[a-z])(\d+)\b")
 _WORD = re.compile(r"\b(" + "|".join(WORDS) + r")\b", re.I)
 _FRACTION = re.compile(r"\b(" + "|".join(_FRACTIONS) + r")\b", re.I)
 _QUOTED = re.compile(r"""(?:^|(?<=[\s(]))(['"])(.+?)\1(?=$|[\s,.;:)])""")
@@ -96,6 +98,8 @@ def passage_numbers(text: str) -> list[Number]:
              for m in _NUMBER.finditer(text)]
     found += [Number(Decimal(m.group(1)) * 1_000_000, "$ N m (millions)")
               for m in _MILLIONS.finditer(text)]
+    found += [Number(Decimal(m.group(1)), "glued to its label")  # a record's "Issue number3"
+              for m in _GLUED.finditer(text)]
     found += [Number(Decimal(WORDS.get(m.group(1).lower(), m.group(1))) * 10, "N in 10")
               for m in _RATIO.finditer(text)]
     found += [Number(Decimal(WORDS[m.group(1).lower()]), "number in words")

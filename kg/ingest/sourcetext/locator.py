@@ -6,8 +6,9 @@ passage supports and is not resolved. A passage is
 - a section, by the names of the headings that lead to it, ``>`` between them
   (``Results > Access ACO > Partnership Formation``), followed by selectors:
   ``para 1``, ``paras 2-4``, ``paras 1 and 7``, ``paras 1, 3 and 5`` (its paragraphs),
-  ``item 2``, ``items 1-2`` (its list items), ``item 2, sub-item 3``, and ``question 2``
-  (the second question, a sentence ending in ``?``, of what is selected so far);
+  ``item 2``, ``items 1-2`` (its list items), ``item 2, sub-item 3``, ``question 2``
+  (the second question, a sentence ending in ``?``, of what is selected so far), and
+  ``heading`` (the printed heading itself);
 - a table cell, row or column: ``Table 1, row 'Year 2' under 'Approximate shared savings
   earned', column 'Access ACO'`` (the group, ``under``, only where the row label repeats);
   ``rows under 'G'``; ``columns 'A' and 'B'``; ``Table 2`` alone for the whole table.
@@ -33,7 +34,7 @@ from kg.ingest.sourcetext.document import Document, LocatorError
 
 __all__ = ["Passage", "split_passages", "numbers", "resolve", "LocatorError"]
 
-_SELECTORS = ("paras", "para", "items", "item", "sub-item", "question")
+_SELECTORS = ("paras", "para", "items", "item", "sub-item", "question", "heading")
 _QUOTE = re.compile(r"'((?:[^']|'(?=\w))*)'")
 
 
@@ -166,7 +167,12 @@ def _section(document: Document, part: str) -> list[Passage]:
     items = None
     for selector in selectors:
         word, _, rest = selector.partition(" ")
-        if word in ("para", "paras"):
+        if word == "heading":
+            if section.heading is None:
+                raise LocatorError(f"{name} has no printed heading")
+            h = section.heading
+            passages = [Passage(h.raw, h.first_line, h.last_line, f"{name}, heading")]
+        elif word in ("para", "paras"):
             chosen = _pick("paragraph", numbers(rest), len(section.paragraphs))
             passages = [passages[i] for i in chosen]
         elif word in ("item", "items"):
