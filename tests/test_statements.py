@@ -119,3 +119,20 @@ def test_every_statement_of_the_tiny_fixture_is_listed_as_an_inferred_fact(tiny_
         assert cell_holds(row.value, cell)  # the text, number or code, or the id of an IRI
         last = target.field(s["column"]).rdf_path[-1]
         assert row.property in (TIME_POSITIONS if last == "@time" else [expand(last)])
+
+
+def test_every_query_with_an_evidence_column_consults_the_statements():
+    """The fact's own evidence is not enough where a value of it is inferred: each query that
+    returns evidence reads statement evidence (cq-16 counts a fact's inferred values beside
+    its own evidence, cq-17 lists them); the tiny goldens show the mark per query."""
+    from kg.core.resources import query_dir
+    from kg.sparql.catalogue import parse_header
+    missing = []
+    for path in sorted(query_dir().glob("**/*.rq")):
+        text = path.read_text(encoding="utf-8")
+        if "evidence" not in parse_header(text).returns or path.stem == "evidence-kind-violation":
+            continue
+        if "?statementEvidence rdf:subject" not in text and path.stem not in (
+                "cq-16-sources-of-facts", "cq-17-inferred-facts"):
+            missing.append(path.stem)
+    assert not missing, missing
