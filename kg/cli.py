@@ -93,6 +93,19 @@ def _cmd_validate(args) -> int:
     return EXIT_OK
 
 
+def _cmd_check_sources(args) -> int:
+    from kg.ingest.sourcetext import check_sources
+    report = check_sources(args.data or ["data"], args.sources, outline=args.outline,
+                           dictionary=args.dictionary)
+    for problem in report.problems[:MAX_SHOWN]:
+        print(f"error: {problem}", file=sys.stderr)
+    if len(report.problems) > MAX_SHOWN:
+        print(f"... and {len(report.problems) - MAX_SHOWN} more", file=sys.stderr)
+    print(("sources agree: " if report.ok else "sources disagree: ") + report.summary(),
+          file=sys.stdout if report.ok else sys.stderr)
+    return EXIT_OK if report.ok else EXIT_INVALID
+
+
 def _cmd_dictionary(args) -> int:
     from kg.core.dictionary import load_dictionary, replace_section, to_markdown
     if args.shapes:
@@ -439,6 +452,27 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         formatter_class=fmt)
     common(p)
     p.set_defaults(run=_cmd_validate)
+
+    p = sub.add_parser(
+        "check-sources", help="check that the figures and labels of the data occur in their sources",
+        description="For every row that cites a source whose plain-text copy the outline "
+                    "(data/source_texts.yaml) describes, resolve its locator to the passage it "
+                    "names in the copy found in --sources, and look there for every number and "
+                    "every quoted or printed label of the row. Exit 1 if one is missing, a "
+                    "locator names nothing, or a copy is missing or differs from the one the "
+                    "locators were written against.",
+        epilog="examples:\n  aco-kg check-sources --sources ../shared/seeds\n"
+               "  make check-sources SOURCES=../shared/seeds",
+        formatter_class=fmt)
+    p.add_argument("--sources", required=True, metavar="DIR",
+                   help="folder holding the plain-text copies of the sources")
+    p.add_argument("--data", action="append", default=None, metavar="DIR",
+                   help="folder with the CSV files (default: data); repeat for several")
+    p.add_argument("--outline", default=None, metavar="FILE",
+                   help="the outline of the copies (default: the project's data/source_texts.yaml)")
+    p.add_argument("--dictionary", default=None, metavar="FILE",
+                   help="data dictionary (default: the project's data/datapackage.yaml)")
+    p.set_defaults(run=_cmd_check_sources)
 
     p = sub.add_parser(
         "import", help="import public data files (CMS MSSP) into aco-kg's CSV format",

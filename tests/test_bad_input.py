@@ -92,7 +92,7 @@ def test_duplicate_id(published):
 def test_duplicate_unique_key(published):
     data, out, digest = published
     path = data / "board_composition.csv"
-    path.write_text(path.read_text() + "r-3,b-1,partner-1,no,src-a,Table 9,reported\n")
+    path.write_text(path.read_text() + "r-3,b-1,partner-1,,no,src-a,Table 9,reported\n")
     expect_rejected(data, out, digest, "board_composition.csv", 4, "board_id",
                     "duplicate combination of board_id, org_id")
 

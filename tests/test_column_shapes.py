@@ -175,7 +175,27 @@ def test_each_column_has_exactly_the_constraints_of_the_dictionary(shapes, resou
     assert found.pop(SH.pattern, set()) == ({Literal(f.pattern)} if f.pattern else set())
     assert found.pop(SH.minLength, set()) == (
         {Literal(f.min_length)} if f.min_length is not None else set())
+    if resource.statement_of and f.code_scheme == "evidence":
+        # statementOf: a statement's value is inferred (kg.ingest.statements)
+        assert found.pop(SH.hasValue) == {URIRef(CODE + "evidence/inferred")}
     assert found == {}, f"{resource.name}.{f.name}: constraints the dictionary does not state"
+
+
+STATEMENT_PARTS = ("rdf:subject", "rdf:predicate", "rdf:object")
+
+
+@pytest.mark.parametrize("resource", [r for r in DICTIONARY.resources if r.statement_of],
+                         ids=lambda r: r.name)
+def test_a_statement_names_one_triple_that_the_graph_holds(shapes, resource):
+    by_path = property_shapes(shapes, resource.rdf_type)
+    for part in STATEMENT_PARTS:
+        found = constraints(shapes, by_path[part])
+        assert found.pop(SH.minCount) == found.pop(SH.maxCount) == {Literal(1)}, part
+        assert found == ({} if part == "rdf:object" else {SH.nodeKind: {SH.IRI}}), part
+    (node_shape,) = [s for s in shapes.subjects(SH.targetClass, URIRef(expand(resource.rdf_type)))
+                     if shapes.value(s, SH.sparql) is not None]
+    select = str(shapes.value(shapes.value(node_shape, SH.sparql), SH.select))
+    assert "FILTER NOT EXISTS { ?s ?p ?o }" in select
 
 
 def test_each_step_into_an_intermediate_node_is_one_node_of_its_type(shapes):
@@ -198,6 +218,8 @@ def test_no_property_shape_on_a_dictionary_class_outside_the_dictionary(shapes):
     for r in DICTIONARY.resources:
         known = {expected_path(f.rdf_path) for f in r.fields if f.rdf_path}
         known |= {compact(expand(f.rdf_path[0])) for f in r.fields if len(f.rdf_path) > 1}
+        if r.statement_of:  # the reified triple of the cell the row names
+            known |= set(STATEMENT_PARTS)
         for path, props in property_shapes(shapes, r.rdf_type).items():
             across_only = all(set(constraints(shapes, [p])) == set() for p in props)
             if path not in known and not across_only:

@@ -39,8 +39,9 @@ def test_dictionary_refuses_a_constraint_nothing_would_check(tmp_path, old, new,
 
 
 def test_min_length_is_checked_in_the_csv_too(tmp_path):
-    dictionary = edited_dictionary(tmp_path, "constraints: {required: true, minLength: 1}",
-                                   "constraints: {required: true, minLength: 8}")
+    dictionary = edited_dictionary(
+        tmp_path, "constraints: {required: true, minLength: 1}\n    rdfPath: aco:sourceLocator",
+        "constraints: {required: true, minLength: 8}\n    rdfPath: aco:sourceLocator")
     report = validate(TINY, dictionary=dictionary)
     short = [p for p in report.problems if p.column == "locator"]
     assert short and all("is shorter than 8 characters" in p.reason for p in short)

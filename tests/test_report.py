@@ -49,7 +49,7 @@ def test_milbank_partners_with_veto_seats_savings_and_sources(curated_report):
     assert "significant, no figure at Collaborative ACO" in html
     assert "holds a veto on 1 board (Access ACO board)" in html
     assert "the board&#39;s size is not reported" in html
-    assert re.search(r"\[\d+: Table 1 &gt; Management partner &gt; Role on board", html)
+    assert re.search(r"\[\d+: Table 1, row &#39;Role on board&#39; under &#39;Management partner&#39;", html)
     assert "Murray GF, D&#39;Aunno T, Lewis VA. Trust, Money, and Power" in html
     assert '<h2 id="methods">Methods</h2>' in html and "HHI = &Sigma;" in html
 

@@ -31,6 +31,7 @@ from kg.core.resources import dictionary_file
 
 __all__ = [
     "DEFAULT_DICTIONARY",
+    "STATEMENT_KEYS",
     "TIME_STEP",
     "Field",
     "RowCheck",
@@ -50,14 +51,17 @@ TYPES = {"string", "integer", "number", "boolean", "date", "year"}
 ROW_RULES = {"notAfter", "requires", "anyOf"}
 _FIELD_KEYS = {
     "name", "type", "format", "description", "constraints", "rdfPath", "codeScheme",
-    "reference", "unit",
+    "reference", "unit", "ordinal", "printed",
 }
 #: Table Schema constraints that aco-kg checks (in the CSV reader and in the SHACL shapes);
 #: any other is refused rather than silently left unchecked.
 _CONSTRAINT_KEYS = {"required", "minimum", "maximum", "pattern", "minLength"}
 _RESOURCE_KEYS = {
     "name", "path", "description", "rdfType", "iriKind", "provenance", "schema", "rowChecks",
+    "statementOf",
 }
+#: The keys of ``statementOf``: the three columns that name the cell a statement is about.
+STATEMENT_KEYS = ("file", "row", "column")
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,13 @@ class Field:
     rdf_path: tuple[str, ...] = ()
     unit: str | None = None
     format: str | None = None
+    #: A position the curator gives the row among its kind (1 = first), not a figure of
+    #: the source: the source check does not look for it.
+    ordinal: bool = False
+    #: A label as the source prints it: the source check looks for the whole value.
+    printed: bool = False
+    #: The boolean column that says, row by row, whether the value is printed so.
+    printed_when: str | None = None
 
     @property
     def kind(self) -> str:
@@ -119,6 +130,9 @@ class Resource:
     unique_keys: tuple[tuple[str, ...], ...] = ()
     row_checks: tuple[RowCheck, ...] = ()
     provenance: bool = False
+    #: For a resource of statements about single cells of other files (``statementOf``):
+    #: the columns naming the file, the row's key and the column of that cell.
+    statement_of: tuple[str, str, str] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -152,6 +166,13 @@ class Dictionary:
                 return r
         raise KeyError(f"no resource {name!r} in the data dictionary")
 
+    def resource_at(self, path: str) -> Resource:
+        """Return the resource whose CSV file is `path` (``alliances.csv``)."""
+        for r in self.resources:
+            if r.path == path:
+                return r
+        raise KeyError(f"no file {path!r} in the data dictionary")
+
     @property
     def code_schemes(self) -> set[str]:
         """Every code scheme a column uses (``*`` excluded)."""
@@ -175,6 +196,13 @@ def _field(spec: dict, where: str) -> Field:
     if "minLength" in constraints and (spec["type"] != "string" or "reference" in spec
                                        or "codeScheme" in spec):
         raise UsageError(f"{where}: minLength applies to text fields only")
+    if spec.get("ordinal") and spec["type"] != "integer":
+        raise UsageError(f"{where}: ordinal applies to integer fields only")
+    printed = spec.get("printed", False)
+    if printed and (spec["type"] != "string" or "reference" in spec or "codeScheme" in spec):
+        raise UsageError(f"{where}: printed applies to text fields only")
+    if not isinstance(printed, (bool, str)):
+        raise UsageError(f"{where}: printed is true or the name of a boolean column")
     path = spec.get("rdfPath") or ()
     if isinstance(path, str):
         path = (path,)
@@ -197,7 +225,26 @@ def _field(spec: dict, where: str) -> Field:
         rdf_path=tuple(path),
         unit=spec.get("unit"),
         format=spec.get("format"),
+        ordinal=bool(spec.get("ordinal", False)),
+        printed=printed is True,
+        printed_when=printed if isinstance(printed, str) else None,
     )
+
+
+def _statement_of(spec, fields: list[Field], where: str) -> tuple[str, str, str] | None:
+    """The (file, row, column) columns of a ``statementOf`` declaration, checked."""
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or set(spec) != set(STATEMENT_KEYS):
+        raise UsageError(f"{where}: give exactly {', '.join(STATEMENT_KEYS)}")
+    by_name = {f.name: f for f in fields}
+    for key in STATEMENT_KEYS:
+        f = by_name.get(spec[key])
+        if f is None or f.type != "string" or not f.required or f.rdf_path or f.reference \
+                or f.code_scheme:
+            raise UsageError(f"{where}: {key} must name a required text column without "
+                             "rdfPath, reference or codeScheme")
+    return tuple(spec[key] for key in STATEMENT_KEYS)
 
 
 def load_dictionary(path: str | Path | None = None) -> Dictionary:
@@ -249,6 +296,10 @@ def load_dictionary(path: str | Path | None = None) -> Dictionary:
             if c["rule"] not in ROW_RULES or not set(c["fields"]) <= set(names):
                 raise UsageError(f"{where}: bad row check {c}")
             checks.append(RowCheck(c["rule"], tuple(c["fields"])))
+        for f in fields:
+            if f.printed_when and next((g.type for g in fields if g.name == f.printed_when),
+                                       None) != "boolean":
+                raise UsageError(f"{where} field {f.name}: printed names no boolean column")
         unique_keys = tuple(tuple(k) for k in schema.get("uniqueKeys", []))
         for key in unique_keys:
             if not set(key) <= set(names):
@@ -256,11 +307,13 @@ def load_dictionary(path: str | Path | None = None) -> Dictionary:
         if schema["primaryKey"] not in names:
             raise UsageError(f"{where}: primary key {schema['primaryKey']} is not a field")
         expand(r["rdfType"])
+        statement_of = _statement_of(r.get("statementOf"), fields, f"{where}: statementOf")
         resources.append(Resource(
             name=r["name"], path=r["path"], description=r.get("description", ""),
             rdf_type=r["rdfType"], iri_kind=r["iriKind"], primary_key=schema["primaryKey"],
             fields=tuple(fields), unique_keys=unique_keys, row_checks=tuple(checks),
             provenance=bool(r.get("provenance")),
+            statement_of=statement_of,
         ))
     names = {r.name for r in resources}
     for r in resources:
@@ -299,6 +352,12 @@ def _type_words(f: Field) -> str:
         bounds.append(f"length >= {f.min_length}")
     if f.pattern:
         bounds.append(f"pattern `{f.pattern}`")
+    if f.ordinal:
+        bounds.append("a position (1 = first)")
+    if f.printed:
+        bounds.append("as printed in the source")
+    if f.printed_when:
+        bounds.append(f"as printed in the source where {f.printed_when} is yes")
     return text + (" " + ", ".join(bounds) if bounds else "")
 
 
@@ -323,6 +382,14 @@ def to_markdown(dictionary: Dictionary) -> str:
             notes.append("Unique together: " + "; ".join(extras) + ".")
         if r.row_checks:
             notes.append("Row checks: " + "; ".join(c.describe() for c in r.row_checks) + ".")
+        if r.statement_of:
+            file, row, column = r.statement_of
+            notes.append(f"Each row is about one cell: {file} names a file of this dictionary "
+                         f"whose rows carry provenance, {row} the key of a row in it and "
+                         f"{column} one of its columns (not the key or a provenance column); "
+                         "the cell must hold a value. The row's node is a reified statement "
+                         "of that cell's triple (rdf:subject, rdf:predicate, rdf:object), and "
+                         "its evidence must be inferred.")
         out.append("\n" + " ".join(notes) + "\n" if notes else "")
     return "\n".join(out).rstrip() + "\n"
 

@@ -52,6 +52,7 @@ from kg.graph.shape_queries import compile_shapes, validate_store
 from kg.graph.shapes import validate_graph
 from kg.graph.store import write_store, write_turtle
 from kg.ingest.cms.ledger import ledger_problems
+from kg.ingest.statements import check_statements
 from kg.ingest.tables import (Table, check_keys, check_references, check_values, concat_tables,
                        ledger, read_table)
 
@@ -144,6 +145,7 @@ def _read_tables(data_dirs: list[Path], dictionary: Dictionary, codes,
         check_keys(table)
         tables[r.name] = table
     check_references(tables)
+    check_statements(tables, dictionary)
     rows = sum(t.rows_read for t in tables.values())
     progress(f"read {len(tables)} files, {rows} rows")
     return tables

@@ -295,6 +295,49 @@ def _property_shapes(graph: Graph, shape: URIRef, fields: tuple[Field, ...], whe
             _column(graph, node, item, where, dictionary)
 
 
+_STATEMENT_PARTS = (RDF.subject, RDF.predicate, RDF.object)
+
+
+def _statement_shapes(graph: Graph, shape: URIRef, resource: Resource) -> None:
+    """The shape of a reified statement (``statementOf``): one subject, predicate and
+    object, a triple the graph holds, and the evidence kind inferred."""
+    file, row, column = resource.statement_of
+    where = resource.path
+    for number, part in enumerate(_STATEMENT_PARTS, start=1):
+        node = BNode(f"{str(shape)[len(SHAPES):]}-statement-{number}")
+        graph.add((shape, SH.property, node))
+        graph.add((node, SH.path, part))
+        graph.add((node, SH.description, Literal(
+            f"The {compact(str(part)).partition(':')[2]} of the triple of the cell that "
+            f"{file}, {row} and {column} name (not a column).", lang="en")))
+        graph.add((node, SH.message, Literal(
+            f"{file}, {row}, {column} ({where}): a statement names exactly one "
+            f"{compact(str(part)).partition(':')[2]}.", lang="en")))
+        graph.add((node, SH.minCount, Literal(1)))
+        graph.add((node, SH.maxCount, Literal(1)))
+        if part != RDF.object:
+            graph.add((node, SH.nodeKind, SH.IRI))
+    inferred = BNode(f"{str(shape)[len(SHAPES):]}-statement-evidence")
+    graph.add((shape, SH.property, inferred))
+    graph.add((inferred, SH.path, URIRef(expand("aco:evidenceKind"))))
+    graph.add((inferred, SH.hasValue, URIRef(CODE + "evidence/inferred")))
+    graph.add((inferred, SH.message, Literal(
+        f"evidence ({where}): a statement marks its value inferred (a row's own evidence "
+        "covers the values the source reports).", lang="en")))
+    exists = BNode(f"{str(shape)[len(SHAPES):]}-statement-triple")
+    graph.add((shape, SH.sparql, exists))
+    graph.add((exists, RDF.type, SH.SPARQLConstraint))
+    graph.add((exists, SH.message, Literal(
+        f"{file}, {row}, {column} ({where}): the graph holds no such value: the statement "
+        "reifies a triple that is not there.", lang="en")))
+    graph.add((exists, SH.select, Literal(
+        "\n            SELECT $this\n            WHERE {\n"
+        "                $this <" + str(RDF.subject) + "> ?s ; <" + str(RDF.predicate) + "> ?p ; <"
+        + str(RDF.object) + "> ?o .\n"
+        "                FILTER NOT EXISTS { ?s ?p ?o }\n"
+        "            }\n            ")))
+
+
 def _words(local_name: str) -> str:
     """``PerformanceYearResult`` -> ``Performance year result``."""
     return re.sub(r"(?<=[a-z])([A-Z])", lambda m: " " + m.group(1).lower(), local_name)
@@ -352,6 +395,8 @@ def column_shapes(dictionary: Dictionary) -> Graph:
         own = tuple(f for f in r.fields
                     if not (r.provenance and f in dictionary.provenance_fields))
         _property_shapes(graph, shape, own, r.path, dictionary)
+        if r.statement_of:
+            _statement_shapes(graph, shape, r)
 
     with_provenance = [r for r in dictionary.resources if r.provenance]
     if with_provenance:

@@ -23,17 +23,21 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from kg.core.dictionary import TIME_STEP, Dictionary, Field, Resource
+from kg.core.dictionary import TIME_STEP, Dictionary, Field, Resource, load_dictionary
 from kg.core.gcpause import gc_paused
 from kg.core.iris import INSTANCE, PREFIXES, expand, mint, parse_instance_iri
+from kg.ingest.statements import statement_target
 from kg.ingest.tables import Table
 
-__all__ = ["LITERAL_DATATYPES", "TIME_POSITIONS", "Mapped", "escape_literal", "map_tables",
-           "rows_from_graph"]
+__all__ = ["LITERAL_DATATYPES", "STATEMENT_PARTS", "TIME_POSITIONS", "Mapped", "escape_literal",
+           "map_tables", "rows_from_graph", "statement_parts"]
 
 XSD = PREFIXES["xsd"]
 TIME = PREFIXES["time"]
-RDF_TYPE = "<" + PREFIXES["rdf"] + "type>"
+RDF = PREFIXES["rdf"]
+RDF_TYPE = "<" + RDF + "type>"
+#: The properties of a reified statement (RDF 1.1 reification vocabulary).
+STATEMENT_PARTS = (RDF + "subject", RDF + "predicate", RDF + "object")
 _DATATYPES = {
     "integer": XSD + "integer",
     "number": XSD + "decimal",
@@ -232,7 +236,57 @@ def _map_tables(tables: dict[str, Table], dictionary: Dictionary,
                 _add(pieces, node_terms + " " + predicates + obj + " .\n")
             else:
                 _add(pieces, node_terms + (" <" + expand(last) + "> ") + obj + " .\n")
+        if r.statement_of:
+            pieces.append(_statement_triples(r, rows, subject_terms, tables, dictionary, codes))
     return Mapped("".join(pieces), iris, nodes)
+
+
+def statement_parts(target: Resource, row_id: str, column: str, value: str,
+                    dictionary: Dictionary, codes: dict[str, dict[str, str]]) -> tuple[str, str, str]:
+    """The triple of one cell, as N-Triples terms: what a statement about the cell reifies.
+
+    The subject is the row's node, or the intermediate node the column's rdfPath ends on
+    (an interval's beginning, ...); the predicate is the path's last property (for a
+    date, the OWL-Time position its precision picks); the object is the value's term.
+
+    >>> from kg.core.dictionary import load_dictionary
+    >>> from kg.graph.ontology import code_lists
+    >>> d = load_dictionary()
+    >>> parts = statement_parts(d.resource("alliances"), "a1", "outcome_as_of", "2017", d, code_lists())
+    >>> parts[0], parts[1].rsplit("#", 1)[1], parts[2]
+    ('<https://w3id.org/aco-kg/id/alliance/a1>', 'outcomeAsOf>', '"2017"^^<http://www.w3.org/2001/XMLSchema#gYear>')
+    """
+    f = target.field(column)
+    kinds = {r.name: r.iri_kind for r in dictionary.resources}
+    node = mint(target.iri_kind, row_id)
+    for step in f.rdf_path[:-1]:
+        node += "/" + _local(step)
+    last = f.rdf_path[-1]
+    predicate = _TIME_POSITION[len(value)] if last == TIME_STEP else expand(last)
+    term = _objects(pd.Series([value]), f, dictionary, codes, kinds)[0]
+    return "<" + node + ">", "<" + predicate + ">", term
+
+
+def _statement_triples(r: Resource, rows: pd.DataFrame, subject_terms: np.ndarray,
+                       tables: dict[str, Table], dictionary: Dictionary,
+                       codes: dict[str, dict[str, str]]) -> str:
+    """rdf:subject, rdf:predicate and rdf:object of each statement row (see
+    :mod:`kg.ingest.statements`; the rows were checked to name a non-blank cell). A
+    statement about a rejected row gets none: that build fails anyway."""
+    file_col, row_col, column_col = r.statement_of
+    lines = []
+    for subject, file, row_id, column in zip(subject_terms.tolist(), rows[file_col], rows[row_col],
+                                             rows[column_col]):
+        target, _ = statement_target(dictionary, file, column)
+        frame = tables[target.name].accepted
+        values = frame.loc[frame[target.primary_key] == row_id, column]
+        if values.empty:
+            continue
+        value = values.iloc[0]
+        for part, term in zip(STATEMENT_PARTS, statement_parts(target, row_id, column, value,
+                                                                dictionary, codes)):
+            lines.append(f"{subject} <{part}> {term} .\n")
+    return "".join(lines)
 
 
 def _lexical(term, f: Field, resource: Resource, codes_back: dict[str, str]) -> str:
@@ -248,7 +302,28 @@ def _lexical(term, f: Field, resource: Resource, codes_back: dict[str, str]) -> 
     return iri
 
 
-def rows_from_graph(graph, resource: Resource, codes: dict[str, dict[str, str]]) -> pd.DataFrame:
+def _statement_cell(graph, subject, resource: Resource, dictionary: Dictionary) -> dict[str, str]:
+    """The file, row key and column a reified statement is about (read from the graph)."""
+    from rdflib import URIRef
+
+    node = str(graph.value(subject, URIRef(STATEMENT_PARTS[0])))
+    predicate = str(graph.value(subject, URIRef(STATEMENT_PARTS[1])))
+    kind, rest = node[len(INSTANCE):].split("/", 1)
+    row_key, _, steps = rest.partition("/")
+    target = next(r for r in dictionary.resources if r.iri_kind == kind)
+    for f in target.fields:
+        if not f.rdf_path or tuple(_local(s) for s in f.rdf_path[:-1]) != tuple(filter(None, steps.split("/"))):
+            continue
+        last = f.rdf_path[-1]
+        if (predicate in _TIME_POSITION.values()) if last == TIME_STEP else predicate == expand(last):
+            file_col, row_col, column_col = resource.statement_of
+            return {file_col: target.path, row_col: parse_instance_iri(mint(kind, "") + row_key)[1],
+                    column_col: f.name}
+    raise ValueError(f"{subject} is a statement about no column: {node} {predicate}")
+
+
+def rows_from_graph(graph, resource: Resource, codes: dict[str, dict[str, str]],
+                    dictionary: Dictionary | None = None) -> pd.DataFrame:
     """Read the rows of `resource` back from an rdflib graph (the inverse of the mapping).
 
     Booleans come back as ``true``/``false``; every other value as written in the CSV.
@@ -260,6 +335,8 @@ def rows_from_graph(graph, resource: Resource, codes: dict[str, dict[str, str]])
     resource : Resource
     codes : dict
         ``{scheme: {notation: IRI}}``.
+    dictionary : Dictionary, optional
+        Where the files a statement names are looked up (the project's own by default).
 
     Returns
     -------
@@ -291,6 +368,8 @@ def rows_from_graph(graph, resource: Resource, codes: dict[str, dict[str, str]])
                 raise ValueError(f"{subject} has {len(values)} values for {f.name}")
             back = qualified if f.code_scheme == "*" else plain
             row[f.name] = _lexical(values[0], f, resource, back) if values else ""
+        if resource.statement_of:
+            row.update(_statement_cell(graph, subject, resource, dictionary or load_dictionary()))
         records.append(row)
     frame = pd.DataFrame(records, columns=resource.columns, dtype=str).fillna("")
     return frame.sort_values(resource.primary_key).reset_index(drop=True)
