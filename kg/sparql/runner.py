@@ -152,12 +152,13 @@ def _run(name_or_file, params, text, store, endpoint, timeout, max_rows, truncat
     timeout = check_timeout(timeout)
     time_limit_parameter(endpoint_time_parameter, timeout)  # refuse a bad one before running
     max_rows = check_max_rows(max_rows)
+    warm_up(network=endpoint is not None)  # the worker starts while the query is checked
+    # the query and its parameters are checked first: a mistyped name is the likelier mistake
+    prepared = prepare(name_or_file, params, text=text)
     if endpoint is None:
         store = Path(store)
         if not (store / "CURRENT").exists():
             raise UsageError(f"no Oxigraph store at {store}: run 'aco-kg build' (or 'make demo') first")
-    warm_up(network=endpoint is not None)  # the worker starts while the query is checked
-    prepared = prepare(name_or_file, params, text=text)
     checked, bindings = prepared.checked, prepared.bindings
     iris = [v.value for v in bindings.values() if type(v).__name__ == "NamedNode"]
     if endpoint is not None:
