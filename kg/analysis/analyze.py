@@ -89,6 +89,8 @@ READS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "tensions": ({"tension": "tension_id", "alliance": "alliance_id"},
                  ("tension_type", "handling")),
     "sources": ({"source": "source_id"}, ()),
+    "operator_links": ({"link": "link_id", "aco": "aco_id", "operator": "operator_id"},
+                       ("operator_kind", "evidence", "review")),
 }
 
 
