@@ -131,3 +131,29 @@ def test_the_query_worker_starts_without_pandas(tiny_out):
     assert "pyoxigraph" in loaded and "kg.sparql.solutions" in loaded
     assert not {"pandas", "numpy", "rdflib"} & loaded
 
+
+
+def test_a_query_file_that_is_no_regular_file_is_refused_not_waited_on(tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "waits.rq"
+    os.mkfifo(fifo)  # open() on it would wait for a writer forever
+    device = tmp_path / "endless.rq"
+    device.symlink_to("/dev/zero")
+    for path in (fifo, device):
+        assert main(["query", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert str(path) in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"SELECT * WHERE { ?s ?p ?o } # caf\xe9\n", "not UTF-8"),
+    (b"#" * (1024 * 1024 + 1), "over the limit"),
+])
+def test_a_query_file_too_large_or_not_utf8_is_refused_with_the_reason(tmp_path, capsys,
+                                                                       content, reason):
+    path = tmp_path / "bad.rq"
+    path.write_bytes(content)
+    assert main(["query", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert reason in err and "bad.rq" in err and "Traceback" not in err

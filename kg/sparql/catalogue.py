@@ -48,8 +48,8 @@ from kg.core.errors import UsageError
 from kg.core.iris import PREFIXES
 from kg.core.resources import query_dir
 
-__all__ = ["QUERY_DIR", "PARAMETER_TYPES", "Parameter", "Header", "CannedQuery",
-           "QueryHeaderError", "ParameterError", "has_header", "parse_header", "list_queries",
+__all__ = ["QUERY_DIR", "MAX_QUERY_BYTES", "read_query_file", "PARAMETER_TYPES", "Parameter",
+           "Header", "CannedQuery", "QueryHeaderError", "ParameterError", "has_header", "parse_header", "list_queries",
            "load_query", "closest_names", "convert_value", "bind_parameters", "GROUPS",
            "group_of", "grouped"]
 
@@ -229,11 +229,33 @@ def list_queries(directory: str | Path = QUERY_DIR) -> list[CannedQuery]:
     return [_load(path, directory) for path in sorted(directory.rglob("*.rq"))]
 
 
-def _load(path: Path, directory: Path | None) -> CannedQuery:
+#: The largest query file read (the catalogue's largest is a few kilobytes).
+MAX_QUERY_BYTES = 1024 * 1024
+
+
+def read_query_file(path: str | Path) -> str:
+    """The text of the query file at `path`: a regular file of at most
+    :data:`MAX_QUERY_BYTES` bytes, in UTF-8 (read with :func:`kg.core.input_file.read_input_file`,
+    so a FIFO or a device under a ``.rq`` name is refused, never waited on).
+
+    Raises
+    ------
+    kg.core.errors.UsageError
+        If the file cannot be read, is not a regular file, is too large or is not UTF-8.
+    """
+    from kg.core.input_file import InputFileError, read_input_file
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read query file {path}: {exc}") from None
+        return read_input_file(path, max_bytes=MAX_QUERY_BYTES).decode("utf-8")
+    except InputFileError as exc:
+        raise UsageError(f"cannot read query file: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read query file {path}: not UTF-8 text ({exc.reason} at "
+                         f"byte {exc.start})") from None
+
+
+def _load(path: Path, directory: Path | None) -> CannedQuery:
+    text = read_query_file(path)
     if directory is not None and path.is_relative_to(directory):
         name = path.relative_to(directory).with_suffix("").as_posix()
     else:

@@ -32,7 +32,7 @@ from typing import Any, Mapping
 
 from kg.core.errors import UsageError
 from kg.sparql.catalogue import (CannedQuery, Header, ParameterError, bind_parameters, has_header,
-                                 load_query)
+                                 load_query, read_query_file)
 from kg.sparql.check import CheckedQuery, check_query
 from kg.sparql.limits import (DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, check_max_rows, check_timeout,
                               run_limited, warm_up)
@@ -66,7 +66,7 @@ def resolve(name_or_file: str | Path | None = None, *, text: str | None = None) 
         return CannedQuery("(ad hoc)", Path("-"), Header("(ad hoc query)", (), ()), text)
     candidate = Path(name_or_file)
     if candidate.suffix == ".rq" and candidate.is_file():
-        body = candidate.read_text(encoding="utf-8", errors="replace")
+        body = read_query_file(candidate)
         if not has_header(body):
             return CannedQuery(candidate.stem, candidate, Header("(ad hoc query)", (), ()), body)
     return load_query(name_or_file)
