@@ -7,12 +7,15 @@ is asked as a client would ask it: urllib, raw headers where a browser would sen
 
 from __future__ import annotations
 
+import csv
 import http.client
+import io
 import json
 import re
 import time
 import urllib.parse
 
+import pandas as pd
 import pytest
 
 import kg
@@ -88,8 +91,26 @@ def test_example_text_binds_every_parameter_in_a_commented_values_line():
     assert "#VALUES ?aco { <https://w3id.org/aco-kg/id/organization/a> }" in lines
     assert f"#VALUES ?partner {{ {PLACEHOLDERS['IRI']} }}" in lines  # no value found: placeholder
     assert any(line.startswith("#   partner (IRI, optional): ") for line in lines)
-    unparameterised = next(q for q in list_queries() if not q.parameters)
+    unparameterised = next(q for q in list_queries() if not q.parameters and not q.header.order)
     assert example_text(unparameterised, {}) == unparameterised.text
+
+
+@pytest.mark.parametrize("name", [q.name for q in list_queries() if q.header.order])
+def test_an_example_of_a_query_that_declares_its_order_comes_in_that_order(server, tiny_out, name):
+    """The command line sorts these answers itself (kg.sparql.order); the editor's example
+    asks the store for the same order, so the two agree row by row, not only as sets."""
+    canned = next(q for q in list_queries() if q.name == name)
+    text = example_text(canned, {})
+    assert "ORDER BY " + " ".join(f"?{c}" for c in canned.header.order) in text
+    status, _, body = sparql(server, text + "LIMIT 50\n", "text/csv")  # the server's row cap
+    assert status == 200, body
+    local = kg.query(name, store=tiny_out / "store").head(50)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))[1:]
+    ordered = [["" if pd.isna(v) else str(v) for v in row] for row in
+               local[list(canned.header.order)].itertuples(index=False)]
+    header = next(csv.reader(io.StringIO(body.decode("utf-8"))))
+    got = [[row[header.index(c)] for c in canned.header.order] for row in rows]
+    assert len(got) == len(local) and got == ordered
 
 
 # --- the server --------------------------------------------------------------------------------
