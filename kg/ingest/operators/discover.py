@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.core.errors import UsageError
+from kg.core.errors import InputRowError
 from kg.ingest.operators.dating import spans
 from kg.ingest.operators.exclusions import read_exclusions
 from kg.ingest.operators.grouping import Grouping, group
@@ -65,7 +65,7 @@ def _check_registry(registry: Registry, observations: list[Observation]) -> None
     seen = {key(o.signal, o.value) for o in observations}
     for s in registry.signals:
         if s.key not in seen:
-            raise UsageError(f"{s.file}:{s.line}: column value: the {s.signal} {s.value!r} of "
+            raise InputRowError(f"{s.file}:{s.line}: column value: the {s.signal} {s.value!r} of "
                              f"{s.operator_id} matches no ACO of the files read")
 
 
@@ -76,7 +76,7 @@ def discover(signals: Signals, *, registry_dir: str | Path | None = None,
 
     Raises
     ------
-    UsageError
+    InputRowError
         ``file:line`` of a bad row of the curated tables.
     """
     folder = Path(registry_dir) if registry_dir else REGISTRY_DIR

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.core.errors import UsageError
+from kg.core.errors import InputRowError
 from kg.core.resources import data_dir
 from kg.ingest.operators.keys import DOMAIN_SIGNALS, Key
 from kg.ingest.operators.table import read_rows
@@ -62,7 +62,7 @@ def read_exclusions(path: str | Path | None = None) -> Exclusions:
 
     Raises
     ------
-    UsageError
+    InputRowError
         ``file:line`` of a row with an unknown signal or category, or a blank value.
     """
     path = Path(path) if path else EXCLUSIONS
@@ -70,10 +70,10 @@ def read_exclusions(path: str | Path | None = None) -> Exclusions:
     for line, row in read_rows(path, ("signal", "value", "category", "justification")):
         kind = "domain" if row["signal"] in DOMAIN_SIGNALS else row["signal"]
         if kind not in _KINDS:
-            raise UsageError(f"{path}:{line}: column signal: unknown signal {row['signal']!r} "
+            raise InputRowError(f"{path}:{line}: column signal: unknown signal {row['signal']!r} "
                              f"(one of {', '.join(_KINDS + DOMAIN_SIGNALS)})")
         if row["category"] not in CATEGORIES:
-            raise UsageError(f"{path}:{line}: column category: unknown category "
+            raise InputRowError(f"{path}:{line}: column category: unknown category "
                              f"{row['category']!r} (one of {', '.join(CATEGORIES)})")
         entries[(kind, row["value"].lower())] = row["category"]
     return Exclusions(entries)

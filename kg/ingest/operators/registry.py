@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.core.errors import UsageError
+from kg.core.errors import InputRowError
 from kg.core.resources import data_dir
 from kg.ingest.operators import normalise
 from kg.ingest.operators.keys import Key, key
@@ -106,7 +106,7 @@ def read_registry(folder: str | Path | None = None) -> Registry:
 
     Raises
     ------
-    UsageError
+    InputRowError
         ``file:line``: a duplicate or unknown operator, an unknown kind, profit status or
         signal, a value that does not normalise, a key claimed by two operators.
     """
@@ -117,14 +117,14 @@ def read_registry(folder: str | Path | None = None) -> Registry:
                                       "locator", "justification"), ("profit_status",)):
         oid = row["operator_id"]
         if oid in registry.operators:
-            raise UsageError(f"{path}:{line}: column operator_id: {oid} is listed twice "
+            raise InputRowError(f"{path}:{line}: column operator_id: {oid} is listed twice "
                              f"(first on line {registry.operators[oid].line})")
         if row["operator_kind"] not in OPERATOR_KINDS:
-            raise UsageError(f"{path}:{line}: column operator_kind: unknown kind "
+            raise InputRowError(f"{path}:{line}: column operator_kind: unknown kind "
                              f"{row['operator_kind']!r} (one of {', '.join(OPERATOR_KINDS)})")
         profit = row.get("profit_status", "")
         if profit and profit not in PROFIT:
-            raise UsageError(f"{path}:{line}: column profit_status: {profit!r} is not one of "
+            raise InputRowError(f"{path}:{line}: column profit_status: {profit!r} is not one of "
                              f"{', '.join(PROFIT)} (leave it blank when no source says)")
         registry.operators[oid] = Operator(oid, row["name"], row["operator_kind"], profit,
                                            row["source_id"], row["locator"],
@@ -133,19 +133,19 @@ def read_registry(folder: str | Path | None = None) -> Registry:
     owners: dict[Key, tuple[str, int]] = {}
     for line, row in read_rows(path, ("operator_id", "signal", "value", "justification")):
         if row["operator_id"] not in registry.operators:
-            raise UsageError(f"{path}:{line}: column operator_id: {row['operator_id']!r} is not "
+            raise InputRowError(f"{path}:{line}: column operator_id: {row['operator_id']!r} is not "
                              f"an operator of {folder / 'operators.csv'}")
         form = REGISTRY_SIGNALS.get(row["signal"])
         if form is None:
-            raise UsageError(f"{path}:{line}: column signal: unknown signal {row['signal']!r} "
+            raise InputRowError(f"{path}:{line}: column signal: unknown signal {row['signal']!r} "
                              f"(one of {', '.join(REGISTRY_SIGNALS)})")
         value = form(row["value"])
         if not value:
-            raise UsageError(f"{path}:{line}: column value: {row['value']!r} is not a "
+            raise InputRowError(f"{path}:{line}: column value: {row['value']!r} is not a "
                              f"{row['signal']} value")
         k = key(row["signal"], value)
         if k in owners and owners[k][0] != row["operator_id"]:
-            raise UsageError(f"{path}:{line}: column value: {k[1]} identifies "
+            raise InputRowError(f"{path}:{line}: column value: {k[1]} identifies "
                              f"{owners[k][0]} already (line {owners[k][1]}): one value, one operator")
         owners.setdefault(k, (row["operator_id"], line))
         registry.signals.append(RegistrySignal(row["operator_id"], row["signal"], value, k,
@@ -158,7 +158,7 @@ def read_review(path: str | Path | None = None) -> list[Review]:
 
     Raises
     ------
-    UsageError
+    InputRowError
         ``file:line``: an unknown decision, a duplicate review_id, a decision whose target
         is required and blank. Subjects and targets are checked against the groups by
         :func:`kg.ingest.operators.review.apply_review`.
@@ -168,14 +168,14 @@ def read_review(path: str | Path | None = None) -> list[Review]:
     reviews = []
     for line, row in read_rows(path, ("review_id", "subject", "decision", "reason"), ("target",)):
         if row["decision"] not in DECISIONS:
-            raise UsageError(f"{path}:{line}: column decision: unknown decision "
+            raise InputRowError(f"{path}:{line}: column decision: unknown decision "
                              f"{row['decision']!r} (one of {', '.join(DECISIONS)})")
         if row["review_id"] in seen:
-            raise UsageError(f"{path}:{line}: column review_id: {row['review_id']} is listed "
+            raise InputRowError(f"{path}:{line}: column review_id: {row['review_id']} is listed "
                              f"twice (first on line {seen[row['review_id']]})")
         seen[row["review_id"]] = line
         if row["decision"] in ("merge", "split", "rename") and not row.get("target"):
-            raise UsageError(f"{path}:{line}: column target: a {row['decision']} needs a target")
+            raise InputRowError(f"{path}:{line}: column target: a {row['decision']} needs a target")
         reviews.append(Review(row["review_id"], row["subject"], row["decision"],
                               row.get("target", ""), row["reason"], str(path), line))
     return reviews

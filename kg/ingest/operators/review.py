@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kg.core.errors import UsageError
+from kg.core.errors import InputRowError
 from kg.ingest.cms.crosswalk import ACO_ID
 from kg.ingest.operators.grouping import Group
 from kg.ingest.operators.keys import Key
@@ -62,7 +62,7 @@ def assign(groups: list[Group], registry: Registry, reviews: list[Review],
 
     Raises
     ------
-    UsageError
+    InputRowError
         ``file:line`` of a review row whose subject or target does not exist.
     """
     registry_keys: dict[str, set[Key]] = {}
@@ -92,24 +92,24 @@ def assign(groups: list[Group], registry: Registry, reviews: list[Review],
             r = registry.operators[t]
             ops[t] = Assigned(t, t, r.name, r.kind, registered=True)
             return ops[t]
-        raise UsageError(f"{review.where}: column target: {t!r} is neither a discovered group "
+        raise InputRowError(f"{review.where}: column target: {t!r} is neither a discovered group "
                          "nor an operator of the registry")
 
     for review in reviews:
         subject = review.subject
         is_aco = bool(ACO_ID.fullmatch(subject))
         if is_aco and subject not in where:
-            raise UsageError(f"{review.where}: column subject: ACO {subject} is in no discovered "
+            raise InputRowError(f"{review.where}: column subject: ACO {subject} is in no discovered "
                              "group (nothing to review)")
         if not is_aco and subject not in ops:
-            raise UsageError(f"{review.where}: column subject: no discovered group {subject!r} "
+            raise InputRowError(f"{review.where}: column subject: no discovered group {subject!r} "
                              f"(groups are named as in aco-kg discover's output, e.g. "
                              f"{next(iter(sorted(ops)), 'grp-example.com')})")
         if review.decision in ("split",) and not is_aco:
-            raise UsageError(f"{review.where}: column subject: a split names an ACO (ACO_ID), "
+            raise InputRowError(f"{review.where}: column subject: a split names an ACO (ACO_ID), "
                              f"not a group")
         if review.decision in ("confirm", "merge", "rename") and is_aco:
-            raise UsageError(f"{review.where}: column subject: a {review.decision} names a "
+            raise InputRowError(f"{review.where}: column subject: a {review.decision} names a "
                              f"group, not an ACO")
         if review.decision == "reject":
             if is_aco:
@@ -122,7 +122,7 @@ def assign(groups: list[Group], registry: Registry, reviews: list[Review],
             group = ops[subject]
             if review.target:
                 if review.target not in registry.operators:
-                    raise UsageError(f"{review.where}: column target: {review.target!r} is not an "
+                    raise InputRowError(f"{review.where}: column target: {review.target!r} is not an "
                                      "operator of the registry")
                 r = registry.operators[review.target]
                 group.operator_id, group.name, group.kind, group.registered = (
@@ -135,7 +135,7 @@ def assign(groups: list[Group], registry: Registry, reviews: list[Review],
         elif review.decision == "merge":
             target = target_group(review)
             if target is ops[subject]:
-                raise UsageError(f"{review.where}: column target: a group cannot merge into itself")
+                raise InputRowError(f"{review.where}: column target: a group cannot merge into itself")
             source = ops.pop(subject)
             for aco in source.acos:
                 target.acos[aco] = "confirmed"

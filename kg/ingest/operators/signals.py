@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.core.errors import UsageError
+from kg.core.errors import InputRowError
 from kg.ingest.cms.crosswalk import ACO_ID, ACO_NUM, read_crosswalk
 from kg.ingest.cms.source_file import locate_columns, read_source
 from kg.ingest.operators import normalise
@@ -88,18 +88,18 @@ class Signals:
 def _year(path: Path) -> int:
     match = re.search(r"(20\d\d)", path.name)
     if not match:
-        raise UsageError(f"{path}: the file name names no performance year (e.g. ..._2023.csv)")
+        raise InputRowError(f"{path}: the file name names no performance year (e.g. ..._2023.csv)")
     return int(match.group(1))
 
 
 def _open(path: Path, aliases: dict[str, tuple[str, ...]], required: Iterable[str]):
     source = read_source(path)
     if source.problems:
-        raise UsageError(str(source.problems[0]))
+        raise InputRowError(str(source.problems[0]))
     where = locate_columns(source.header, aliases)
     missing = [q for q in required if q not in where]
     if missing:
-        raise UsageError(f"{path}:1: no column for {', '.join(missing)} "
+        raise InputRowError(f"{path}:1: no column for {', '.join(missing)} "
                          f"(expected one of {', '.join(aliases[missing[0]])})")
     return source, where
 
@@ -191,7 +191,7 @@ def name_signals(path: str | Path, out: Signals, crosswalk: dict[str, str]) -> N
     year = _year(path)
     source, where = _open(path, _RESULT_ALIASES, ("aco_name",))
     if "aco_id" not in where and "aco_num" not in where:
-        raise UsageError(f"{path}:1: no ACO_ID or ACO_Num column")
+        raise InputRowError(f"{path}:1: no ACO_ID or ACO_Num column")
     for line, record in source.records:
         if len(record) <= max(where.values()):
             out.skipped.append(f"{path}:{line}: too few cells")
@@ -214,7 +214,7 @@ def read_signals(*, results: Iterable[str | Path] = (), roster: Iterable[str | P
 
     Raises
     ------
-    UsageError
+    InputRowError
         A file that cannot be read or lacks the columns named above.
     """
     out = Signals()
@@ -222,7 +222,7 @@ def read_signals(*, results: Iterable[str | Path] = (), roster: Iterable[str | P
     if crosswalk:
         cw = read_crosswalk(crosswalk)
         if cw.problems:
-            raise UsageError(cw.problems[0])
+            raise InputRowError(cw.problems[0])
         links = {num: hit[0] for num, hit in cw.links.items()}
     for path in results:
         name_signals(path, out, links)
