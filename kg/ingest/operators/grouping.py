@@ -19,7 +19,8 @@ union goes in tiers, strongest first, and every merge passes the **bridge guard*
    then nothing merges and the value is reported as a refused bridge. A value never
    joins two anchored groups. When a value touches one established group, its lone ACOs
    join that group only if more of the value's ACOs are already in it than not (the
-   value is the group's own); otherwise they group apart (an ACO that moved to another
+   value is the group's own), or if at least half of the group's ACOs show it (the group
+   is the value's); otherwise they group apart (an ACO that moved to another
    operator keeps its former operator's e-mail domain: that domain must not pull the
    former operator's other ACOs along). A value that is a registry signal of the group's
    operator always joins.
@@ -83,6 +84,7 @@ class Group:
     keys: set[Key]
     anchor: str | None = None
     attached: dict[str, set[Key]] = field(default_factory=dict)
+    label: Key | None = None
 
 
 @dataclass(frozen=True)
@@ -225,10 +227,13 @@ def group(observations: Iterable[Observation], exclusions: Exclusions | None = N
                                        f"would join {len(established)} established groups"))
                 continue
             joined = set(members)
-            if len(established) == 1 and anchors.get(k) != uf.anchor[established[0]]:
+            own = anchors.get(k) is not None and anchors.get(k) == uf.anchor[established[0]] \
+                if established else False
+            if len(established) == 1 and not own:
                 inside = {a for a in members if uf.find(a) == established[0]}
                 outside = joined - inside
-                if len(inside) <= len(outside):
+                size = uf.size[established[0]] - (uf.anchor[established[0]] is not None)
+                if len(inside) <= len(outside) and 2 * len(inside) < size:
                     # mostly not the group's value: its other ACOs group apart
                     joined = outside if len(outside) >= 2 else set()
                     refused.append(Refused(k, tuple(sorted(inside)),
@@ -280,10 +285,11 @@ def _groups(uf: _Union, buckets, kept: list[Observation], attached) -> list[Grou
         counts: Counter = Counter(k for a in acos for k in keys_of[a]
                                   if k[0] != "shared_participant")
         keys = {k for k, n in counts.items() if n >= 2}
-        group_id = anchor or _group_id(keys, counts, taken)
+        label = _label(keys, counts)
+        group_id = anchor or _group_id(label, taken)
         taken.add(group_id)
         g = Group(group_id, acos, keys, anchor,
-                  {a: attached[a][1] for a in acos if a in attached})
+                  {a: attached[a][1] for a in acos if a in attached}, label)
         groups.append(g)
     return sorted(groups, key=lambda g: g.group_id)
 
@@ -291,11 +297,15 @@ def _groups(uf: _Union, buckets, kept: list[Observation], attached) -> list[Grou
 _ORDER = {"domain": 0, "legal_name_brand": 1, "aco_address": 2}
 
 
-def _group_id(keys: set[Key], counts: Counter, taken: set[str]) -> str:
+def _label(keys: set[Key], counts: Counter) -> Key | None:
+    """The key shared by most of the group's ACOs (a domain before a brand before an address)."""
     if not keys:
-        return "grp-x"
-    best = min(keys, key=lambda k: (-counts[k], _ORDER.get(k[0], 9), k[1]))
-    base = "grp-" + slug(best[1].split("|")[0], 40)
+        return None
+    return min(keys, key=lambda k: (-counts[k], _ORDER.get(k[0], 9), k[1]))
+
+
+def _group_id(label: Key | None, taken: set[str]) -> str:
+    base = "grp-" + (slug(label[1].split("|")[0], 40) if label else "x")
     name, n = base, 2
     while name in taken:
         name, n = f"{base}-{n}", n + 1

@@ -45,13 +45,15 @@ class Assignments:
 
 
 def _derived_name(group: Group) -> str:
-    brands = sorted(v for k, v in group.keys if k == "legal_name_brand")
-    domains = sorted(v for k, v in group.keys if k == "domain")
-    if brands:
-        return brands[0].title() + " (discovered group)"
-    if domains:
-        return domains[0] + " (discovered group)"
-    return group.group_id + " (discovered group)"
+    """A name for a group no registry operator anchors: its most shared brand or domain."""
+    if group.label is None:
+        return group.group_id + " (discovered group)"
+    kind, value = group.label
+    if kind == "legal_name_brand":
+        value = value.title()
+    elif kind == "aco_address":
+        value = "ACOs at " + value.replace("|", " ")
+    return value + " (discovered group)"
 
 
 def assign(groups: list[Group], registry: Registry, reviews: list[Review],
