@@ -5,7 +5,8 @@ and review (data/operators), and scores the ACO -> operator assignment against
 tests/fixtures/operators/gold_families.csv (and gold_secondary.csv) with
 kg.ingest.operators.evaluate. Prints precision, recall and the pairs that disagree.
 
-Usage: .venv/bin/python bench/operators_eval.py [--cms DIR] [--gold FILE] [--secondary FILE] [-v]
+Usage: .venv/bin/python bench/operators_eval.py [--cms DIR] [--registry DIR] [--gold FILE]
+       [--secondary FILE] [-v]
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 from kg.ingest.operators.discover import discover_files
-from kg.ingest.operators.evaluate import pairs, read_gold, score
+from kg.ingest.operators.evaluate import current_operators, pairs, read_gold, score
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "operators"
@@ -26,10 +27,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cms", default=ROOT / "data" / "cms")
     parser.add_argument("--gold", default=FIXTURES / "gold_families.csv")
     parser.add_argument("--secondary", default=FIXTURES / "gold_secondary.csv")
+    parser.add_argument("--registry", default=None,
+                        help="registry folder (operators.csv, operator_signals.csv, review.csv; "
+                             "default data/operators); tests/fixtures/operators/minimal_registry "
+                             "holds the four operators of the former partner-domain table only, "
+                             "to measure discovery without the curated registry")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the pairs that disagree")
     args = parser.parse_args(argv)
-    discovery = discover_files(args.cms)
-    predicted = {link.aco_id: link.operator_id for link in discovery.links}
+    discovery = discover_files(args.cms, registry_dir=args.registry,
+                               exclusions=ROOT / "data" / "operators" / "exclusions.csv")
+    predicted = current_operators(discovery)
     gold, secondary = read_gold(args.gold, args.secondary)
     result = score(predicted, gold, secondary)
     print(f"pairwise precision {result.precision:.4f} ({result.predicted_pairs} predicted pairs), "

@@ -9,7 +9,8 @@ a health system's ACO managed by an enablement company).
 Over pairs of ACOs:
 
 * a **gold pair** is two ACOs of one family (primary);
-* a **predicted pair** is two ACOs linked to one operator (in any year);
+* a **predicted pair** is two ACOs whose current operator (that of the ACO's latest link,
+  :func:`current_operators`) is one;
 * **recall** = predicted gold pairs / gold pairs;
 * **precision** = predicted pairs that the gold allows / predicted pairs, where a pair is
   allowed when the two ACOs share a family, primary or secondary.
@@ -30,7 +31,7 @@ from typing import NamedTuple
 
 from kg.ingest.operators.table import read_rows
 
-__all__ = ["Score", "score", "pairs", "read_gold"]
+__all__ = ["Score", "score", "pairs", "read_gold", "current_operators"]
 
 
 class Score(NamedTuple):
@@ -74,3 +75,12 @@ def read_gold(families: str | Path, secondary: str | Path | None = None
         for _, row in read_rows(secondary, ("aco_id", "family_id"), ("why",)):
             extra[row["aco_id"]].add(row["family_id"])
     return gold, dict(extra)
+
+
+def current_operators(discovery) -> dict[str, str]:
+    """ACO -> the operator of its latest link (the gold's families are current operators)."""
+    latest: dict[str, tuple[int, str]] = {}
+    for link in discovery.links:
+        if link.aco_id not in latest or latest[link.aco_id][0] < link.last_year:
+            latest[link.aco_id] = (link.last_year, link.operator_id)
+    return {aco: operator for aco, (_, operator) in latest.items()}

@@ -163,12 +163,16 @@ def usable(observations: Iterable[Observation], exclusions: Exclusions | None = 
 
 
 def group(observations: Iterable[Observation], exclusions: Exclusions | None = None,
-          anchors: dict[Key, str] | None = None) -> Grouping:
+          anchors: dict[Key, str] | None = None,
+          anchored: dict[str, dict[str, int]] | None = None) -> Grouping:
     """Group the ACOs of `observations` (see the module docstring).
 
-    `anchors` maps a key to a registry operator_id.
+    `anchors` maps a key to a registry operator_id; `anchored` gives, per ACO, the registry
+    operators whose signals it shows and the last year it showed each (or a sortable
+    (year, strength) pair; by default worked out from `anchors`).
     """
     anchors = anchors or {}
+    observations = list(observations)
     kept, excluded = usable(observations, exclusions)
     uf = _Union()
     conflicts: list[str] = []
@@ -184,16 +188,22 @@ def group(observations: Iterable[Observation], exclusions: Exclusions | None = N
         buckets[k].add(o.aco_id)
     # 0. registry anchors: the operator observed last wins an ACO that shows two
     seen: dict[str, dict[str, int]] = defaultdict(dict)
-    for o in kept:
-        op = anchors.get(key(o.signal, o.value))
-        if op:
-            seen[o.aco_id][op] = max(seen[o.aco_id].get(op, 0), o.year)
+    if anchored is not None:
+        seen.update({aco: dict(ops) for aco, ops in anchored.items()})
+    else:
+        for o in kept:
+            op = anchors.get(key(o.signal, o.value))
+            if op:
+                seen[o.aco_id][op] = max(seen[o.aco_id].get(op, 0), o.year)
     anchored_keys: set[Key] = set()
     for aco, ops in sorted(seen.items()):
+        if not ops:
+            continue
         op = max(sorted(ops), key=lambda x: ops[x])
         if len(ops) > 1:
+            year = ops[op][0] if isinstance(ops[op], tuple) else ops[op]
             conflicts.append(f"ACO {aco} shows signals of {', '.join(sorted(ops))}: "
-                             f"assigned to {op} (observed last, PY{ops[op]})")
+                             f"assigned to {op} (observed last, PY{year}, by the strongest signal)")
         node = f"op:{op}"
         uf.find(node)
         uf.anchor[uf.find(node)] = op

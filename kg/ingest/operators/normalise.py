@@ -46,7 +46,7 @@ _LEGAL = frozenset("llc l c inc incorporated corp corporation co company ltd lp 
                    "psc dba".split())
 _ARTICLES = frozenset("the a an".split())
 
-__all__ = ["host", "email_domain", "address", "brand", "brand_stem", "GENERIC_NAME_WORDS", "US_STATES"]
+__all__ = ["host", "email_domain", "address", "brand", "brand_stem", "name_words", "GENERIC_NAME_WORDS", "US_STATES"]
 
 #: Cells that say "no value".
 _UNKNOWN = {"", "n/a", "na", "none", "null", "-", "not available", "unknown"}
@@ -201,3 +201,13 @@ def brand_stem(name: str | None) -> str | None:
         out.append(word)
     stem = " ".join(w for w in out if w not in _ARTICLES)
     return stem if stem != head else None
+
+
+def name_words(name: str | None) -> str:
+    """A legal name in lower case, its punctuation as spaces, spaces collapsed: the form a
+    registry brand prefix is matched against.
+
+    >>> name_words("Privia Quality Network of Georgia, LLC."), name_words("St. Luke's  ACO")
+    ('privia quality network of georgia llc', 'st luke s aco')
+    """
+    return " ".join(re.findall(r"[a-z0-9]+", (name or "").lower()))

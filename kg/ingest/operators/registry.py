@@ -8,7 +8,10 @@ justification``. ``operator_kind`` is a notation of the operator-kind code list
 
 ``data/operators/operator_signals.csv`` lists the signals that identify each operator:
 ``operator_id, signal, value, justification``, where ``signal`` is one of
-:data:`REGISTRY_SIGNALS`. A registry signal anchors the ACOs that show it to the
+:data:`REGISTRY_SIGNALS`. A ``legal_name_brand`` value is a **prefix of the legal name**
+(lower case, punctuation as spaces: ``privia quality network`` matches "Privia Quality
+Network of Georgia, LLC"), matched on whole words in any year's name; every other value
+is compared with the ACOs' values under its key (:mod:`kg.ingest.operators.keys`). A registry signal anchors the ACOs that show it to the
 operator, and two anchored operators never merge (:mod:`kg.ingest.operators.grouping`).
 
 ``data/operators/review.csv`` holds the curator's decisions on discovered groups:
@@ -28,6 +31,7 @@ from kg.core.resources import data_dir
 from kg.ingest.operators import normalise
 from kg.ingest.operators.keys import Key, key
 from kg.ingest.operators.table import read_rows
+from kg.ingest.operators.signals import Observation
 
 __all__ = ["REGISTRY_DIR", "OPERATOR_KINDS", "REGISTRY_SIGNALS", "DECISIONS", "Operator",
            "RegistrySignal", "Review", "Registry", "read_registry", "read_review"]
@@ -40,7 +44,7 @@ PROFIT = ("for-profit", "nonprofit")
 REGISTRY_SIGNALS = {
     "website_host": normalise.host, "participant_website_host": normalise.host,
     "exec_email_domain": normalise.email_domain, "public_email_domain": normalise.email_domain,
-    "aco_address": normalise.address, "legal_name_brand": lambda v: (v or "").strip().lower() or None,
+    "aco_address": normalise.address, "legal_name_brand": lambda v: normalise.name_words(v) or None,
 }
 #: Decision -> what it does (``subject`` is a group id or an ACO_ID; ``target`` below).
 DECISIONS = {
@@ -75,6 +79,18 @@ class RegistrySignal:
     file: str
     line: int
 
+    @property
+    def prefix(self) -> str | None:
+        """The legal-name prefix a brand signal matches (None for other signals)."""
+        return self.value if self.signal == "legal_name_brand" else None
+
+    def matches(self, o: "Observation") -> bool:
+        """Whether observation `o` shows this signal (a brand: `o` is a ``legal_name``)."""
+        if self.prefix is not None:
+            return o.signal == "legal_name" and (o.value == self.prefix
+                                                 or o.value.startswith(self.prefix + " "))
+        return key(o.signal, o.value) == self.key
+
 
 @dataclass(frozen=True)
 class Review:
@@ -97,8 +113,38 @@ class Registry:
     signals: list[RegistrySignal] = field(default_factory=list)
 
     def anchors(self) -> dict[Key, str]:
-        """Comparison key -> operator_id."""
-        return {s.key: s.operator_id for s in self.signals}
+        """Comparison key -> operator_id, of the signals compared by key (not brands)."""
+        return {s.key: s.operator_id for s in self.signals if s.prefix is None}
+
+    def hits(self, observations, legal_names=()) -> tuple[dict[str, dict[str, list]], set[int]]:
+        """Which registry operators each ACO shows a signal of: ``{aco: {operator_id:
+        [observations]}}``, and the indexes of the registry signals that match anything.
+
+        Brand prefixes are matched against `legal_names` (``legal_name`` observations); a
+        match is recorded as a ``legal_name_brand`` observation whose value is the prefix.
+        """
+        by_key: dict[Key, list[int]] = {}
+        prefixes: list[int] = []
+        for i, s in enumerate(self.signals):
+            if s.prefix is None:
+                by_key.setdefault(s.key, []).append(i)
+            else:
+                prefixes.append(i)
+        found: dict[str, dict[str, list]] = {}
+        used: set[int] = set()
+        for o in observations:
+            for i in by_key.get(key(o.signal, o.value), ()):
+                used.add(i)
+                found.setdefault(o.aco_id, {}).setdefault(self.signals[i].operator_id, []).append(o)
+        for o in legal_names:
+            for i in prefixes:
+                s = self.signals[i]
+                if s.matches(o):
+                    used.add(i)
+                    shown = Observation(o.aco_id, "legal_name_brand", s.prefix, o.year, o.file,
+                                        o.line, o.raw)
+                    found.setdefault(o.aco_id, {}).setdefault(s.operator_id, []).append(shown)
+        return found, used
 
 
 def read_registry(folder: str | Path | None = None) -> Registry:

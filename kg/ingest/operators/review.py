@@ -57,10 +57,13 @@ def _derived_name(group: Group) -> str:
 
 
 def assign(groups: list[Group], registry: Registry, reviews: list[Review],
-           keys_of: dict[str, set[Key]]) -> Assignments:
+           keys_of: dict[str, set[Key]],
+           shown: dict[tuple[str, str], set[Key]] | None = None) -> Assignments:
     """Assign operators to the ACOs of `groups` and apply `reviews` (module docstring).
 
-    `keys_of` gives each ACO's usable keys (to tell which of them tie it to its group).
+    `keys_of` gives each ACO's usable keys (to tell which of them tie it to its group);
+    `shown` the keys of the observations in which an ACO shows a registry operator's
+    signal, by ``(aco, operator_id)`` (by default: its keys that are registry keys).
 
     Raises
     ------
@@ -79,9 +82,11 @@ def assign(groups: list[Group], registry: Registry, reviews: list[Review],
                      registered=reg is not None)
         own = registry_keys.get(a.operator_id, set())
         for aco in g.acos:
-            ties = (keys_of.get(aco, set()) & (g.keys | own)) | g.attached.get(aco, set())
+            shows = (shown.get((aco, a.operator_id), set()) if shown is not None
+                     else keys_of.get(aco, set()) & own)
+            ties = (keys_of.get(aco, set()) & (g.keys | own)) | g.attached.get(aco, set()) | shows
             a.ties[aco] = ties
-            a.acos[aco] = "confirmed" if keys_of.get(aco, set()) & own else "unreviewed"
+            a.acos[aco] = "confirmed" if shows else "unreviewed"
             where[aco] = g.group_id
         ops[g.group_id] = a
     applied = []

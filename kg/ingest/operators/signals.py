@@ -72,6 +72,9 @@ class Signals:
     """Every observation read, the ACOs' names and program years, and what was skipped."""
 
     observations: list[Observation] = field(default_factory=list)
+    #: every legal name read (signal ``legal_name``, value :func:`~.normalise.name_words`):
+    #: what registry brand prefixes are matched against
+    legal_names: list[Observation] = field(default_factory=list)
     names: dict[str, tuple[int, str]] = field(default_factory=dict)
     years: dict[str, set[int]] = field(default_factory=dict)
     file_years: set[int] = field(default_factory=set)
@@ -138,6 +141,8 @@ def roster_signals(path: str | Path, out: Signals) -> None:
 
 def _brands(out: Signals, aco_id: str, name: str, year: int, path: Path, line: int) -> None:
     """The brand of a legal name, and its stem when longer (both ``legal_name_brand``)."""
+    out.legal_names.append(Observation(aco_id, "legal_name", normalise.name_words(name), year,
+                                       str(path), line, name))
     for value in (normalise.brand(name), normalise.brand_stem(name)):
         _add(out, Observation(aco_id, "legal_name_brand", value or "", year, str(path), line, name))
 
@@ -162,6 +167,10 @@ def participant_signals(path: str | Path, out: Signals) -> None:
             continue
         name = record[where["aco_name"]]
         out.saw(aco_id, year, name)
+        if (aco_id, "legal_name", name) not in seen:
+            seen.add((aco_id, "legal_name", name))
+            out.legal_names.append(Observation(aco_id, "legal_name", normalise.name_words(name),
+                                               year, str(path), line, name))
         values = [("shared_participant", _participant(record[where["participant"]]),
                    record[where["participant"]]),
                   ("legal_name_brand", normalise.brand(name), name),
