@@ -307,3 +307,16 @@ def test_precision_and_recall_against_the_gold_families(registry):
     aledade = {x.aco_id for x in found.links if x.operator_id == "aledade"}
     named = {aco for aco, (_, name) in found.signals.names.items() if name.startswith("Aledade ")}
     assert named and named <= aledade
+
+
+@pytest.mark.slow  # reads every shipped CMS file (about 5 s)
+def test_readme_coverage_table_is_what_the_shipped_files_give():
+    from kg.ingest.operators.coverage import MARKERS, coverage, coverage_markdown
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split(MARKERS[0], 1)[1].split(MARKERS[1], 1)[0].strip()
+    rows = coverage(discover_files(ROOT / "data" / "cms"))
+    assert block == coverage_markdown(rows)
+    # every year with a file; shares between 0 and 1; a kind never exceeds the total
+    assert [r.year for r in rows][:2] == [2013, 2014] and rows[-1].year == 2026
+    assert all(0 < r.with_operator <= r.acos and max(r.by_kind.values()) <= r.with_operator
+               for r in rows)
