@@ -37,7 +37,7 @@ from pathlib import Path
 
 from kg.core.errors import InputRowError
 from kg.ingest.cms.crosswalk import ACO_ID, ACO_NUM, read_crosswalk
-from kg.ingest.cms.source_file import locate_columns, read_source
+from kg.ingest.cms.source_file import cut_inside_last_cell, locate_columns, read_source
 from kg.ingest.operators import normalise
 
 __all__ = ["Observation", "Signals", "STRONG", "WEAK", "SIGNALS", "read_signals",
@@ -103,7 +103,10 @@ def _open(path: Path, aliases: dict[str, tuple[str, ...]], required: Iterable[st
     missing = [q for q in required if q not in where]
     if missing:
         raise InputRowError(f"{path}:1: no column for {', '.join(missing)} "
-                         f"(expected one of {', '.join(aliases[missing[0]])})")
+                            f"(expected one of {', '.join(aliases[missing[0]])})")
+    cut = cut_inside_last_cell(source, read=set(where.values()))
+    if cut:
+        raise InputRowError(f"{path}:{source.records[-1][0]}: {cut}")
     return source, where
 
 
