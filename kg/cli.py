@@ -198,9 +198,12 @@ def _cmd_discover(args) -> int:
           f"{counts['links']} links ({reviews['confirmed']} confirmed, {reviews['unreviewed']} "
           "unreviewed)")
     if not args.quiet:
-        for refused in g.refused:
-            print(f"  note: not merged on {refused.key[0]}={refused.key[1]} "
-                  f"({len(refused.acos)} ACOs): {refused.reason}")
+        shown = set()
+        for refused in g.refused:  # a value refused in two tiers is said once
+            if refused.key not in shown:
+                shown.add(refused.key)
+                print(f"  note: not merged on {refused.key[0]}={refused.key[1]} "
+                      f"({len(refused.acos)} ACOs): {refused.reason}")
         for conflict in g.conflicts:
             print(f"  note: {conflict}")
         for applied in discovery.assignments.applied:

@@ -320,3 +320,21 @@ def test_readme_coverage_table_is_what_the_shipped_files_give():
     assert [r.year for r in rows][:2] == [2013, 2014] and rows[-1].year == 2026
     assert all(0 < r.with_operator <= r.acos and max(r.by_kind.values()) <= r.with_operator
                for r in rows)
+
+
+def test_aco_kg_operators_lists_the_links_valid_in_a_year(tiny_out, capsys):
+    """The tiny fixture: opl-1 (partner-1, 2015-2016, confirmed), opl-2 (00123, 2016)."""
+    assert main(["operators", "--store", str(tiny_out / "store"), "--format", "csv"]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert list(rows[0]) == ["aco_id", "aco_name", "operator_id", "operator_name", "operator_kind",
+                             "evidence", "review", "signals", "first_year", "last_year"]
+    assert sorted((r["operator_id"], r["first_year"], r["last_year"], r["review"]) for r in rows) == [
+        ("00123", "2016", "2016", "unreviewed"), ("partner-1", "2015", "2016", "confirmed")]
+    assert main(["operators", "--store", str(tiny_out / "store"), "--year", "2015",
+                 "--format", "json"]) == 0
+    import json
+    only = json.loads(capsys.readouterr().out)
+    assert [(r["aco_id"], r["operator_id"], r["operator_kind"], r["evidence"]) for r in only] == [
+        ("aco-1", "partner-1", "management-company", "inferred")]
+    assert main(["operators", "--store", str(tiny_out / "store"), "--year", "2014"]) == 0
+    assert "partner-1" not in capsys.readouterr().out
