@@ -12,7 +12,7 @@ import time
 import traceback
 from pathlib import Path
 
-from kg.core.errors import InvalidDataError, UsageError
+from kg.core.errors import InputRowError, InvalidDataError, UsageError
 
 __all__ = ["main"]
 
@@ -142,12 +142,12 @@ def _cmd_import(args) -> int:
                                            source_id=args.source_id) for file in args.files]
     elif args.kind == "cms-participants":
         from kg.ingest.cms.participants import import_participants
-        reports = [import_participants(file, out, year=args.year, source_id=args.source_id,
-                                       partner_domains=args.partner_domains) for file in args.files]
+        reports = [import_participants(file, out, year=args.year, source_id=args.source_id)
+                   for file in args.files]
     else:
         from kg.ingest.cms.roster import import_roster
-        reports = [import_roster(file, out, year=args.year, source_id=args.source_id,
-                                 partner_domains=args.partner_domains) for file in args.files]
+        reports = [import_roster(file, out, year=args.year, source_id=args.source_id)
+                   for file in args.files]
     failed = bool(problems) or any(not report.ok for report in reports)
     if not failed:
         out.write(reports)
@@ -171,6 +171,62 @@ def _cmd_import(args) -> int:
               file=sys.stderr)
         return EXIT_INVALID
     print(f"wrote {args.out}/ (build it with: aco-kg build --data data --data {args.out})")
+    return EXIT_OK
+
+
+def _cmd_discover(args) -> int:
+    from kg.ingest.cms.folder import ImportFolder
+    from kg.ingest.operators.discover import discover_files
+    from kg.ingest.operators.write import write_discovery
+    discovery = discover_files(args.cms, registry_dir=args.registry)
+    out = ImportFolder(args.out)
+    counts = write_discovery(discovery, out)
+    out.write()
+    g = discovery.grouping
+    linked = {x.aco_id for x in discovery.links}
+    kinds: dict[str, int] = {}
+    for op in discovery.assignments.operators.values():
+        kinds[op.kind] = kinds.get(op.kind, 0) + 1
+    reviews = {"confirmed": 0, "unreviewed": 0}
+    for x in discovery.links:
+        reviews[x.review] = reviews.get(x.review, 0) + 1
+    print(f"{args.cms}: {len(discovery.signals.observations)} signal values of "
+          f"{len(discovery.signals.years)} ACOs read; {sum(g.excluded.values())} excluded ("
+          + ", ".join(f"{k} {v}" for k, v in sorted(g.excluded.items())) + ")")
+    print(f"{len(discovery.assignments.operators)} operators ("
+          + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + f") run {len(linked)} ACOs: "
+          f"{counts['links']} links ({reviews['confirmed']} confirmed, {reviews['unreviewed']} "
+          "unreviewed)")
+    if not args.quiet:
+        shown = set()
+        for refused in g.refused:  # a value refused in two tiers is said once
+            if refused.key not in shown:
+                shown.add(refused.key)
+                print(f"  note: not merged on {refused.key[0]}={refused.key[1]} "
+                      f"({len(refused.acos)} ACOs): {refused.reason}")
+        for conflict in g.conflicts:
+            print(f"  note: {conflict}")
+        for applied in discovery.assignments.applied:
+            print(f"  review: {applied}")
+    print(f"wrote {args.out}/operator_links.csv and the operators' organizations rows "
+          f"(build it with: aco-kg build --data data --data {args.out})")
+    return EXIT_OK
+
+
+#: The columns of ``aco-kg operators``.
+OPERATOR_COLUMNS = ["aco_id", "aco_name", "operator_id", "operator_name", "operator_kind",
+                    "evidence", "review", "signals", "first_year", "last_year"]
+
+
+def _cmd_operators(args) -> int:
+    from kg.analysis.analyze import load_tables
+    from kg.products.formats import render
+    links = load_tables(_open_analysis_store(args.store))["operator_links"]
+    if args.year is not None:
+        links = links[(links["first_year"] <= args.year) & (links["last_year"] >= args.year)]
+    frame = links.assign(aco_id=links["aco_id"].str.removeprefix("cms-aco-"))
+    frame = frame[OPERATOR_COLUMNS].sort_values(["operator_id", "aco_id", "first_year"])
+    sys.stdout.write(render(frame.reset_index(drop=True), args.format))
     return EXIT_OK
 
 
@@ -508,10 +564,55 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="curated sources table whose rows may describe the files (default: "
                         "data/sources.csv); a file it does not describe gets a generated row in "
                         "--out/sources.csv")
-    p.add_argument("--partner-domains", default=None, metavar="FILE",
-                   help="partner-domain table (default: data/partner_domains.csv)")
     p.add_argument("-q", "--quiet", action="store_true", help="no notes")
     p.set_defaults(run=_cmd_import)
+
+
+    p = sub.add_parser(
+        "discover", help="discover the operators behind ACOs from the CMS files (into an import folder)",
+        description="Read every signal of the CMS files in --cms (reporting-site hosts, e-mail "
+                    "domains and addresses of the roster, participants' sites and shared "
+                    "participants, ACO legal names of every year), drop the generic values of "
+                    "the exclusion list, group ACOs that share a value (in tiers, so that a "
+                    "weak signal never bridges two groups), anchor and review the groups with "
+                    "the curated registry and review tables (--registry), date each link, and "
+                    "write operator_links.csv and the operators' organizations rows into --out "
+                    "(the folder aco-kg import wrote). A bad row of the registry or review "
+                    "table (a review naming no group or ACO, an unknown decision, a registry "
+                    "signal that matches nothing) is named file:line; exit 1, nothing written.",
+        epilog="examples:\n  aco-kg discover --cms data/cms --out build-cms\n"
+               "  aco-kg discover --cms data/cms --out build-cms --registry my-registry/\n"
+               "  aco-kg build --data data --data build-cms --out out",
+        formatter_class=fmt)
+    p.add_argument("--cms", default="data/cms", metavar="DIR",
+                   help="folder of the CMS files (mssp_results_YYYY.csv, mssp_aco_roster_YYYY.csv, "
+                        "mssp_participants_YYYY.csv, aco_id_crosswalk.csv; default: data/cms)")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="the import folder to add the operators to (import the CMS files first)")
+    p.add_argument("--registry", default=None, metavar="DIR",
+                   help="folder of operators.csv, operator_signals.csv, review.csv and "
+                        "exclusions.csv (default: the project's data/operators)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no notes")
+    p.set_defaults(run=_cmd_discover)
+
+    p = sub.add_parser(
+        "operators", help="list the ACO - operator links of the built graph (optionally of one year)",
+        description="One row per ACO - operator link of the published store: aco_id, aco_name, "
+                    "operator_id, operator_name, operator_kind, evidence (reported or "
+                    "inferred), review (confirmed or unreviewed), signals (signal=value; ...), "
+                    "first_year, last_year. With --year, only the links valid that year "
+                    "(first_year <= year <= last_year).",
+        epilog="examples:\n  aco-kg operators\n  aco-kg operators --year 2023\n"
+               "  aco-kg operators --year 2020 --format csv > operators-2020.csv\n"
+               "  aco-kg operators --format json --store out/store",
+        formatter_class=fmt)
+    p.add_argument("--year", type=int, default=None, metavar="YYYY",
+                   help="only the links valid in this performance year")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="output format (default: table)")
+    p.add_argument("--store", default="out/store", metavar="DIR",
+                   help="the published store (default: out/store)")
+    p.set_defaults(run=_cmd_operators)
 
     p = sub.add_parser(
         "synth", help="write a realistic synthetic dataset (CSV files) for scale tests",
@@ -726,6 +827,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"aco-kg: error: {_option_of(exc)}{exc}", file=sys.stderr)
         return EXIT_USAGE
+    except InputRowError as exc:
+        print(f"error: {exc}\nnothing was written", file=sys.stderr)
+        return EXIT_INVALID
     except KeyboardInterrupt:
         print("aco-kg: interrupted; nothing was published", file=sys.stderr)
         return EXIT_USAGE

@@ -56,7 +56,7 @@ def count_nt(path: Path) -> int:
 
 def test_ledger_accounts_for_every_row(curated_out):
     published = pd.read_csv(curated_out / "ledger.csv", dtype=str, keep_default_na=False)
-    # every file of the dictionary (partner_domains.csv is the importers' table, not a resource)
+    # every file of the dictionary
     total = sum(count_records(DATA / r.path) for r in load_dictionary().resources)
     assert len(published) == total
     assert set(published.status) == {"loaded"}

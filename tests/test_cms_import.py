@@ -179,17 +179,12 @@ def test_identity_links_through_the_crosswalk_not_names(imported):
     assert not any(k.startswith("cms-aconum-") for k in out.rows["organizations"])
 
 
-def test_inferred_links_are_marked_inferred_with_their_evidence(imported):
+def test_importers_infer_no_partner_alliance(imported):
+    # which operator runs an ACO is operator discovery's business (tests/test_operators.py):
+    # the importers write the ACOs, their participants and results, and no alliance
     _, out, reports = imported
-    alliances = out.rows["alliances"]
-    assert alliances and all(a["evidence"] == "inferred" for a in alliances.values())
-    members = out.rows["alliance_members"].values()
-    assert all(m["evidence"] == "inferred" for m in members)
-    aledade = {k for k in alliances if k.startswith("inferred-aledade-")}
-    # 63 ACOs use aledade.com as their reporting host in the 2026 file (CMS README)
-    host_2026 = {k for k, a in alliances.items() if "public_website host aledade.com" in a["locator"]}
-    assert len(host_2026) == 63 and host_2026 <= aledade
-    assert all(re.search(r"\.csv \(PY20\d\d\).*line \d+", a["locator"]) for a in alliances.values())
+    assert out.rows["alliances"] == {} and out.rows["alliance_members"] == {}
+    assert out.rows["operator_links"] == {}
     notes = " ".join(reports[-1].notes)
     assert "have none" in notes and "are not in this file" in notes
 

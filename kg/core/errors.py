@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["AcoKgError", "Problem", "InvalidDataError", "UsageError"]
+__all__ = ["AcoKgError", "Problem", "InvalidDataError", "InputRowError", "UsageError"]
 
 
 @dataclass(frozen=True, order=True)
@@ -86,3 +86,12 @@ class UsageError(AcoKgError):
     def __init__(self, message: str, *, argument: str | None = None):
         super().__init__(message)
         self.argument = argument
+
+
+class InputRowError(AcoKgError):
+    """A row (or the header) of an input table is wrong: the message names ``file:line``,
+    the column and the reason. Nothing was written (the command line exits 1).
+
+    >>> str(InputRowError("data/operators/review.csv:3: column decision: unknown decision 'ok'"))
+    "data/operators/review.csv:3: column decision: unknown decision 'ok'"
+    """

@@ -30,7 +30,8 @@ files every time, so a new file changes the fit and nothing is copied by hand):
 * ACO start year and state: empirical shares of ``initial_start_date`` and of the first
   state of ``service_area`` (PY2026);
 * partner portfolio sizes: the largest partner hosts the reporting sites of 63 of the 511
-  ACOs in the PY2026 file (aledade.com, from ``data/partner_domains.csv``), so it serves
+  ACOs in the PY2026 file (aledade.com, a host of the operator registry,
+  ``data/operators/operator_signals.csv``), so it serves
   63 / 511 / 0.37 = 33% of partnered ACOs; the portfolios follow a Zipf law whose
   exponent is the least-squares slope of log count against log rank over every
   reporting-site host shared by two or more ACOs (a shared host is the sign of a shared
@@ -104,7 +105,7 @@ from kg.core.resources import data_dir
 __all__ = ["CmsFit", "LITERATURE", "SIZES", "fit_cms", "organizations_size", "synthesize"]
 
 CMS_DIR = data_dir() / "cms"
-PARTNER_DOMAINS = data_dir() / "partner_domains.csv"
+PARTNER_DOMAINS = data_dir() / "operators" / "operator_signals.csv"
 
 #: Shares taken from the literature (see the module docstring for the sources).
 LITERATURE = {
@@ -194,7 +195,8 @@ def fit_cms(cms_dir: str | Path = CMS_DIR, partner_domains: str | Path = PARTNER
     cms_dir : str or Path
         Folder with ``mssp_results_2023.csv`` and ``mssp_participants_2026.csv``.
     partner_domains : str or Path
-        The curated partner-domain table (which reporting-site hosts are partners).
+        The operator registry's signals (its ``website_host`` and
+        ``participant_website_host`` values are the operators' reporting-site hosts).
 
     Returns
     -------
@@ -226,8 +228,10 @@ def fit_cms(cms_dir: str | Path = CMS_DIR, partner_domains: str | Path = PARTNER
 
     # portfolios: hosts of the public-reporting site shared by several ACOs (a shared
     # manager's sign); the exponent comes from every such host, the top partner's share
-    # from the curated partner domains (aledade.com: 63 of 511 ACOs)
-    partner_hosts = set(pd.read_csv(partner_domains, dtype=str)["domain"].str.lower())
+    # from the operator registry's hosts (aledade.com: 63 of 511 ACOs)
+    signals = pd.read_csv(partner_domains, dtype=str)
+    partner_hosts = set(signals.loc[signals["signal"].isin(["website_host", "participant_website_host"]),
+                                    "value"].str.lower().map(_host))
     hosts = acos["public_website"].fillna("").map(_host)
     shared = hosts[hosts != ""].value_counts()
     shared = shared[shared >= 2].sort_values(ascending=False)

@@ -13,8 +13,8 @@ read, cut files), :mod:`kg.ingest.cms.cells` (reading one cell), :mod:`kg.ingest
 (the output folder: rows, what it holds and from which file, all-or-nothing writing),
 :mod:`kg.ingest.cms.ledger` (the ledger, the report, what a build checks),
 :mod:`kg.ingest.cms.sources` (the source row each file cites), :mod:`kg.ingest.cms.crosswalk`,
-:mod:`kg.ingest.cms.results`, :mod:`kg.ingest.cms.participants`, :mod:`kg.ingest.cms.roster`
-and :mod:`kg.ingest.cms.partners` (inferred partner links from web hosts and e-mail domains).
+:mod:`kg.ingest.cms.results`, :mod:`kg.ingest.cms.participants` and :mod:`kg.ingest.cms.roster`.
+Which operator runs an ACO is operator discovery's business (:mod:`kg.ingest.operators`).
 """
 
 __all__: list[str] = []

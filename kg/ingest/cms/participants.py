@@ -5,8 +5,9 @@ ACO) becomes a participation in ``aco_participants.csv``; the organization is wr
 once however many ACOs it takes part in (``provider-organization``, keyed by its
 normalised name: the file has no TIN). The ACO row is merged with what the results
 import wrote (same ``cms-aco-A1234`` id, joined on ``ACO_ID``). The public-reporting
-website host yields an **inferred** partner link when it is a partner's domain
-(:mod:`kg.ingest.cms.partners`). The import reports which ACOs of the file have no
+website host and the participants shared between ACOs are signals of the ACOs' operators:
+operator discovery reads them (:mod:`kg.ingest.operators`), not this importer. The
+import reports which ACOs of the file have no
 results row in the folder and which ACOs of the latest results year are not in the file.
 """
 
@@ -14,11 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.ingest.cms.cells import states, us_date, web_host, slug
+from kg.ingest.cms.cells import states, us_date, slug
 from kg.ingest.cms.crosswalk import ACO_ID
 from kg.ingest.cms.folder import ImportFolder, find_columns, open_import, reject_file, year_of
 from kg.ingest.cms.ledger import ImportReport
-from kg.ingest.cms.partners import add_inferred_link, match_domain, read_partner_domains
 from kg.ingest.cms.source_file import checked_records, differences
 from kg.ingest.cms.sources import source_id_for
 
@@ -33,13 +33,12 @@ PARTICIPANT_ALIASES: dict[str, tuple[str, ...]] = {
     "participant": ("participant_org", "Par_LBN"),
     "service_area": ("service_area", "ACO_Service_Area"),
     "initial_start": ("initial_start_date", "Initial_Start_Date"),
-    "website": ("public_website", "ACO_Public_Reporting_Website"),
 }
 REQUIRED = ("aco_id", "aco_name", "participant")
 
 
 def import_participants(path: str | Path, out: ImportFolder, *, year: int | None = None,
-                        source_id: str | None = None, partner_domains=None) -> ImportReport:
+                        source_id: str | None = None) -> ImportReport:
     """Import the participants file into `out`; see the module docstring.
 
     `year` is the performance year (default: the one in the file's name); `source_id`
@@ -64,7 +63,6 @@ def import_participants(path: str | Path, out: ImportFolder, *, year: int | None
         reject_file(report, source_file, why)
         return report
     source = report.source_id = source_id or source_id_for(path)
-    table = read_partner_domains(partner_domains)
     results_acos = {row["contract_id"].removeprefix("mssp-") for row in out.rows["savings"].values()
                     if row["contract_id"].startswith("mssp-")}
     latest = max((int(r["performance_year"]) for r in out.rows["savings"].values()
@@ -73,9 +71,7 @@ def import_participants(path: str | Path, out: ImportFolder, *, year: int | None
                    if latest and r["performance_year"] == str(latest)}
     seen_pairs: dict[tuple[str, str], tuple[int, list[str]]] = {}
     file_acos: set[str] = set()
-    inferred = 0
     repeats = spelled = 0
-    host_lines: dict[tuple[str, str], int] = {}
     read = set(where.values())
 
     def get(record, quantity):
@@ -148,18 +144,6 @@ def import_participants(path: str | Path, out: ImportFolder, *, year: int | None
         out.put("aco_participants", {"participation_id": participation, "aco_id": aco_org,
                                      "org_id": member, "start": "", "source_id": source,
                                      "locator": locator, "evidence": "reported"})
-        host = web_host(get(record, "website"))
-        partner = match_domain(host, table)
-        if partner:
-            # every participant row repeats its ACO's website: the evidence is the first
-            # line that gives it (one entry per ACO and host, however many rows repeat it)
-            first_line = host_lines.setdefault((aco_id, host), line)
-            before = len(out.rows["alliances"])
-            add_inferred_link(out, aco_org=aco_org, aco_key=aco_id, aco_name=aco_name,
-                              partner=partner, source_id=source,
-                              evidence=f"{path.name} (PY{year}), first on line {first_line}: "
-                                       f"public_website host {host}")
-            inferred += len(out.rows["alliances"]) - before
         report.ledger.loaded(str(path), line, participation)
     organizations = {k for k in out.rows["organizations"] if k.startswith("tin-")}
     report.notes.append(f"{len(file_acos)} ACOs, {len(seen_pairs)} participations, "
@@ -171,7 +155,6 @@ def import_participants(path: str | Path, out: ImportFolder, *, year: int | None
                             "as loaded into the one participation of that name"
                             + (f"; {spelled} of them spell the name otherwise (the same once "
                                "punctuation and case are set aside)" if spelled else ""))
-    report.notes.append(f"inferred partner links from website hosts: {inferred} new alliances")
     if results_acos:
         no_results = sorted(file_acos - results_acos)
         report.notes.append(f"join on ACO_ID: {len(file_acos) - len(no_results)} ACOs of this file "

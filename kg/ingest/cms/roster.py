@@ -1,9 +1,9 @@
-"""Import the CMS MSSP ACO roster (PY2023): state, website host and e-mail domains.
+"""Import the CMS MSSP ACO roster (PY2023): the ACOs and their states.
 
 One input row (one ACO) updates the ACO's organization row (its state: the PY2023
-results file has no ``ACO_State``) and yields **inferred** partner links when the
-public-reporting website host, the executive's e-mail domain or the public contact's
-e-mail domain is a partner's domain (:mod:`kg.ingest.cms.partners`).
+results file has no ``ACO_State``). The roster's website host, e-mail domains and
+address are signals of the ACO's operator: operator discovery reads them
+(:mod:`kg.ingest.operators`, ``aco-kg discover``), not this importer.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from kg.ingest.cms.cells import states
 from kg.ingest.cms.crosswalk import ACO_ID
 from kg.ingest.cms.folder import ImportFolder, find_columns, open_import, reject_file, year_of
 from kg.ingest.cms.ledger import ImportReport
-from kg.ingest.cms.partners import add_inferred_link, match_domain, read_partner_domains
 from kg.ingest.cms.source_file import checked_records, differences
 from kg.ingest.cms.sources import source_id_for
 
@@ -27,15 +26,12 @@ ROSTER_ALIASES: dict[str, tuple[str, ...]] = {
     "aco_id": ("aco_id", "ACO_ID"),
     "aco_name": ("aco_name", "ACO_Name"),
     "state": ("aco_state", "ACO_State"),
-    "website_host": ("website_host",),
-    "exec_email_domain": ("exec_email_domain",),
-    "public_email_domain": ("public_email_domain",),
 }
 REQUIRED = ("aco_id", "aco_name")
 
 
 def import_roster(path: str | Path, out: ImportFolder, *, year: int | None = None,
-                  source_id: str | None = None, partner_domains=None) -> ImportReport:
+                  source_id: str | None = None) -> ImportReport:
     """Import the roster into `out`; see the module docstring.
 
     `year` is the performance year (default: the one in the file's name); `source_id`
@@ -56,8 +52,6 @@ def import_roster(path: str | Path, out: ImportFolder, *, year: int | None = Non
         reject_file(report, source_file, why)
         return report
     source = report.source_id = source_id or source_id_for(path)
-    table = read_partner_domains(partner_domains)
-    inferred = {}
     seen: dict[str, tuple[int, list[str]]] = {}
     for line, record in checked_records(source_file, report, read=set(where.values())):
         aco_id = record[where["aco_id"]].strip()
@@ -93,17 +87,5 @@ def import_roster(path: str | Path, out: ImportFolder, *, year: int | None = Non
         out.put("identifiers", {"identifier_id": f"cms-aco-id-{aco_id}", "org_id": aco_org,
                                 "scheme": "cms-aco-id", "value": aco_id, "source_id": source,
                                 "locator": locator, "evidence": "reported"})
-        for field in ("website_host", "exec_email_domain", "public_email_domain"):
-            if field not in where:
-                continue
-            value = record[where[field]].strip().lower().removeprefix("www.")
-            partner = match_domain(value, table)
-            if partner:
-                add_inferred_link(out, aco_org=aco_org, aco_key=aco_id, aco_name=aco_name,
-                                  partner=partner, source_id=source,
-                                  evidence=f"{path.name} (PY{year}), line {line}: {field} {value}")
-                inferred.setdefault(field, set()).add(aco_id)
         report.ledger.loaded(str(path), line, aco_org)
-    for field, acos in inferred.items():
-        report.notes.append(f"inferred partner links from {field}: {len(acos)} ACOs")
     return report
