@@ -24,6 +24,7 @@ from kg.analysis.power.centrality import CENTRALITY
 from kg.analysis.power.concentration import CONCENTRATION, MARKET_SHARES
 from kg.analysis.power.dependency import DEPENDENCY
 from kg.analysis.power.dominance import FLAGS, MIN_MARKET_ACOS, PARTNERS, WARNINGS
+from kg.analysis.power.markets import OPERATOR_FOOTPRINT, OPERATOR_MARKETS
 from kg.analysis.power.money import CAPTURE_BY_PARTNER_YEAR, SAVINGS_CAPTURED
 from kg.analysis.power.voting import BOARD_POWER
 from kg.analysis.read import as_notations, notations, read_table
@@ -38,7 +39,8 @@ SCHEMA_VERSION = "1"
 #: The tables, in order; each declared by the function that makes it.
 TABLES: tuple[TableSpec, ...] = (PARTNERS, FLAGS, WARNINGS, BOARD_POWER, SAVINGS_CAPTURED,
                                  CAPTURE_BY_PARTNER_YEAR, DEPENDENCY, MARKET_SHARES,
-                                 CONCENTRATION, CENTRALITY)
+                                 CONCENTRATION, CENTRALITY, OPERATOR_FOOTPRINT,
+                                 OPERATOR_MARKETS)
 #: table -> (what one row is, [(column, type, meaning)]), assembled from :data:`TABLES`.
 SCHEMA: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     spec.name: (spec.row, [(c.name, c.type, c.meaning) for c in spec.columns])
@@ -91,6 +93,7 @@ READS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "sources": ({"source": "source_id"}, ()),
     "operator_links": ({"link": "link_id", "aco": "aco_id", "operator": "operator_id"},
                        ("operator_kind", "evidence", "review")),
+    "aco_years": ({"aco": "aco_id"}, ()),
 }
 
 
@@ -217,6 +220,7 @@ def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataF
     from kg.analysis.power.dominance import (dependency_evidence, early_warnings,
                                              governance_evidence, market_evidence, money_evidence,
                                              network_evidence, rank_partners)
+    from kg.analysis.power.markets import aco_states, operator_footprint, operator_markets
     from kg.analysis.power.money import capture_by_partner_year, savings_captured
     from kg.analysis.power.voting import board_power
 
@@ -241,6 +245,11 @@ def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataF
     aco_years = _aco_years(t, alliances, firm_of)
     shares_table = market_shares(aco_years)
     markets = concentration(aco_years, shares=shares_table)
+
+    placed = aco_states(t["aco_years"], dict(zip(orgs["org_id"], orgs["state"])))
+    links = t["operator_links"]
+    footprint = operator_footprint(links, placed)
+    operator_market_table = operator_markets(placed, links, min_market_acos)
 
     control = control_graph(orgs, seats, powers)
     centrality = centrality_table(control)
@@ -268,6 +277,7 @@ def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataF
         "partners": ranking, "flags": flags, "warnings": warnings, "board_power": voting,
         "savings_captured": captured, "capture_by_partner_year": totals, "dependency": dep,
         "market_shares": shares_table, "concentration": markets, "centrality": centrality,
+        "operator_footprint": footprint, "operator_markets": operator_market_table,
     }
     # no reindex: a table whose columns drifted from its declaration fails here, loudly
     return {spec.name: spec.check(tables[spec.name]) for spec in TABLES}
