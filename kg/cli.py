@@ -307,7 +307,8 @@ def _cmd_report(args) -> int:
     from kg.products.report import write_report
     path = write_report(_open_analysis_store(args.store), args.out,
                         min_market_acos=args.min_market_acos)
-    print(f"wrote {path}")
+    from kg.products.report import tables_folder
+    print(f"wrote {path} (tables: {tables_folder(path)}/)")
 
 
 def _cmd_synth(args) -> int:
@@ -380,7 +381,8 @@ def _analysis_options(p: argparse.ArgumentParser, command: str) -> None:
         p.add_argument("--table", choices=sorted(SCHEMA), default=None, help="only this table")
     else:
         p.add_argument("--out", default="report.html", metavar="FILE",
-                       help="the HTML file to write (default: report.html)")
+                       help="the HTML file to write, its CSV tables in NAME-tables/ beside it "
+                            "(default: report.html)")
 
 
 def _command_in(argv: list[str]) -> str:

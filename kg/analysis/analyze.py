@@ -24,7 +24,7 @@ from kg.analysis.power.centrality import CENTRALITY
 from kg.analysis.power.concentration import CONCENTRATION, MARKET_SHARES
 from kg.analysis.power.dependency import DEPENDENCY
 from kg.analysis.power.dominance import FLAGS, MIN_MARKET_ACOS, PARTNERS, WARNINGS
-from kg.analysis.power.markets import OPERATOR_FOOTPRINT, OPERATOR_MARKETS
+from kg.analysis.power.markets import OPERATOR_FOOTPRINT, OPERATOR_MARKETS, OPERATOR_SHARES
 from kg.analysis.power.money import CAPTURE_BY_PARTNER_YEAR, SAVINGS_CAPTURED
 from kg.analysis.power.voting import BOARD_POWER
 from kg.analysis.read import as_notations, notations, read_table
@@ -40,7 +40,7 @@ SCHEMA_VERSION = "1"
 TABLES: tuple[TableSpec, ...] = (PARTNERS, FLAGS, WARNINGS, BOARD_POWER, SAVINGS_CAPTURED,
                                  CAPTURE_BY_PARTNER_YEAR, DEPENDENCY, MARKET_SHARES,
                                  CONCENTRATION, CENTRALITY, OPERATOR_FOOTPRINT,
-                                 OPERATOR_MARKETS)
+                                 OPERATOR_SHARES, OPERATOR_MARKETS)
 #: table -> (what one row is, [(column, type, meaning)]), assembled from :data:`TABLES`.
 SCHEMA: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     spec.name: (spec.row, [(c.name, c.type, c.meaning) for c in spec.columns])
@@ -220,7 +220,8 @@ def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataF
     from kg.analysis.power.dominance import (dependency_evidence, early_warnings,
                                              governance_evidence, market_evidence, money_evidence,
                                              network_evidence, rank_partners)
-    from kg.analysis.power.markets import aco_states, operator_footprint, operator_markets
+    from kg.analysis.power.markets import (aco_states, operator_footprint, operator_markets,
+                                          operator_shares)
     from kg.analysis.power.money import capture_by_partner_year, savings_captured
     from kg.analysis.power.voting import board_power
 
@@ -278,6 +279,7 @@ def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataF
         "savings_captured": captured, "capture_by_partner_year": totals, "dependency": dep,
         "market_shares": shares_table, "concentration": markets, "centrality": centrality,
         "operator_footprint": footprint, "operator_markets": operator_market_table,
+        "operator_shares": operator_shares(placed, links),
     }
     # no reindex: a table whose columns drifted from its declaration fails here, loudly
     return {spec.name: spec.check(tables[spec.name]) for spec in TABLES}

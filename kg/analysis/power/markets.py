@@ -49,7 +49,8 @@ from kg.analysis.power.concentration import MEASURES, hhi, mg2023
 from kg.analysis.schema import Column, TableSpec
 
 __all__ = ["AREA_BASES", "aco_states", "links_in_year", "operator_of", "operator_footprint",
-           "operator_markets", "OPERATOR_FOOTPRINT", "OPERATOR_MARKETS", "FOOTPRINT_ORDER"]
+           "operator_markets", "operator_shares", "OPERATOR_FOOTPRINT", "OPERATOR_MARKETS",
+           "OPERATOR_SHARES", "FOOTPRINT_ORDER"]
 
 #: How the states of an ACO in a year are known, in the order they are tried.
 AREA_BASES = {
@@ -79,6 +80,18 @@ OPERATOR_FOOTPRINT = TableSpec("operator_footprint", "one operator in one year",
     Column("inferred_links", "integer", "links inferred (from CMS files)"),
     Column("confirmed_links", "integer", "links whose review confirmed them"),
     Column("unreviewed_links", "integer", "links not reviewed"),
+))
+
+OPERATOR_SHARES = TableSpec("operator_shares", "one operator's national share in one year", (
+    Column("year", "integer", "performance year"),
+    Column("operator_id", "string", "organization id of the operator"),
+    Column("operator", "string", "its name"),
+    Column("acos", "integer", "its ACOs that year (links valid that year)"),
+    Column("acos_share_pct", "number", "share of the ACOs in the program that year"),
+    Column("beneficiaries_share_pct", "number",
+           "share of the assigned beneficiaries (empty: unknown that year)"),
+    Column("earned_savings_share_pct", "number",
+           "share of the earned savings, losses as 0 (empty: unknown that year)"),
 ))
 
 OPERATOR_MARKETS = TableSpec("operator_markets", "one state market in one year, by one measure", (
@@ -471,3 +484,60 @@ def operator_markets(placed: pd.DataFrame, links: pd.DataFrame, min_market_acos:
     frame = frame[OPERATOR_MARKETS.names]
     frame["year"] = frame["year"].astype("Int64")
     return OPERATOR_MARKETS.check(frame.reset_index(drop=True))
+
+
+def operator_shares(placed: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """Each operator's national share of the program in each year its links are valid.
+
+    The program of a year is every ACO with a row that year in :func:`aco_states` (CMS
+    results, or a participants file); each ACO counts once, under the operator
+    :func:`operator_of` gives it. A share of beneficiaries or savings is unknown when an
+    ACO of the year lacks the figure.
+
+    Examples
+    --------
+    >>> placed = pd.DataFrame({"aco_id": ["a", "b", "c", "d"], "year": [2023] * 4,
+    ...     "state": ["TX"] * 4, "assigned_beneficiaries": [10, 30, 30, 30],
+    ...     "earned_savings_usd": [5.0, -1.0, 5.0, None], "has_results": [True] * 4})
+    >>> links = pd.DataFrame({"aco_id": ["a", "b"], "operator_id": ["op", "op"],
+    ...     "operator_name": ["Op", "Op"], "evidence": ["inferred"] * 2,
+    ...     "review": ["unreviewed"] * 2, "first_year": [2023] * 2, "last_year": [2023] * 2})
+    >>> row = operator_shares(placed, links).iloc[0]
+    >>> int(row["acos"]), float(row["acos_share_pct"]), float(row["beneficiaries_share_pct"])
+    (2, 50.0, 40.0)
+    """
+    acos = placed.drop_duplicates(["aco_id", "year"])
+    if not len(acos) or not len(links):
+        return OPERATOR_SHARES.from_records([])
+    chosen = operator_of(links, acos["year"].unique())
+    names = dict(zip(links["operator_id"], links["operator_name"]))
+    rows = []
+    for year, program in acos.groupby("year", sort=True):
+        mine = chosen[chosen["year"] == year]
+        if not len(mine):
+            continue
+        operator_of_aco = dict(zip(mine["aco_id"], mine["operator_id"]))
+        op = program["aco_id"].map(operator_of_aco)
+        totals = {}
+        for column in ("assigned_beneficiaries", "earned_savings_usd"):
+            values = pd.to_numeric(program[column], errors="coerce")
+            if column == "earned_savings_usd":
+                values = values.clip(lower=0)
+            known = bool(program["has_results"].all()) and values.notna().all() \
+                and values.sum() > 0
+            totals[column] = (values, values.sum() if known else math.nan)
+        for operator_id in sorted(op.dropna().unique()):
+            here = op == operator_id
+            row = {"year": int(year), "operator_id": operator_id,
+                   "operator": names.get(operator_id, operator_id),
+                   "acos": int(here.sum()), "acos_share_pct": here.sum() / len(program) * 100}
+            for column, share in (("assigned_beneficiaries", "beneficiaries_share_pct"),
+                                  ("earned_savings_usd", "earned_savings_share_pct")):
+                values, total = totals[column]
+                row[share] = float(values[here].sum() / total * 100) \
+                    if not math.isnan(total) else math.nan
+            rows.append(row)
+    frame = OPERATOR_SHARES.from_records(rows)
+    if len(frame):
+        frame["year"] = frame["year"].astype("Int64")
+    return frame
