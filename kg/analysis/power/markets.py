@@ -353,17 +353,29 @@ def _join(values) -> str:
     return " | ".join(dict.fromkeys(v for v in values if isinstance(v, str) and v))
 
 
-def _files(locators) -> str:
-    """The file names and years of locators like ``f.csv, line 2 (PY2016, ...)``."""
-    files = []
-    for locator in locators:
-        if not isinstance(locator, str):
-            continue
-        for part in locator.split(" | "):
-            name = part.split(",")[0].strip()
-            year = part.split("(PY")[1][:4] if "(PY" in part else ""
-            files.append(f"{name} (PY{year})" if year else name)
-    return ", ".join(dict.fromkeys(files))
+def _cms_source(locators, citations, year: int) -> str:
+    """The files (and years) the ACOs of a market come from: the file names of locators
+    like ``f.csv, line 2 (PY2016, ...)``, or the sources' citations when a locator names
+    no file.
+
+    >>> _cms_source(["r.csv, line 2 (PY2016)", "r.csv, line 3 (PY2016)"], ["CMS"] * 2, 2016)
+    'r.csv (PY2016)'
+    >>> _cms_source(["synthetic ACO a, PY2023"], ["aco-kg synth"], 2023)
+    'aco-kg synth (PY2023)'
+    """
+    named = []
+    for locator, citation in zip(locators, citations):
+        parts = locator.split(" | ") if isinstance(locator, str) else []
+        cites = citation.split(" | ") if isinstance(citation, str) else []
+        files = [p.split(",")[0].strip() for p in parts
+                 if p.split(",")[0].strip().endswith(".csv")]
+        if files:
+            for part, name in zip(parts, files):
+                mark = part.split("(PY")[1][:4] if "(PY" in part else str(year)
+                named.append(f"{name} (PY{mark})")
+        else:
+            named += [f"{c} (PY{year})" for c in cites]
+    return ", ".join(dict.fromkeys(named))
 
 
 def operator_markets(placed: pd.DataFrame, links: pd.DataFrame, min_market_acos: int,
@@ -421,7 +433,7 @@ def operator_markets(placed: pd.DataFrame, links: pd.DataFrame, min_market_acos:
     names = dict(zip(links["operator_id"], links["operator_name"]))
     columns = {c: in_market[c].to_numpy(dtype=object) for c in (
         "aco_id", "firm", "link_operator_id", "link_evidence", "link_review", "link_locator",
-        "area_basis", "locator")}
+        "area_basis", "locator", "citation")}
     has_results = in_market["has_results"].to_numpy(dtype=bool)
     numbers = {}
     for measure in measures:
@@ -449,7 +461,7 @@ def operator_markets(placed: pd.DataFrame, links: pd.DataFrame, min_market_acos:
             "operated_acos": len(operated),
             "operators": len({at["link_operator_id"][i] for i in operated}),
             "area_basis": ", ".join(f"{n} {b}" for b, n in sorted(bases.items())),
-            "cms_source": _files(at["locator"]),
+            "cms_source": _cms_source(at["locator"], at["citation"], int(year)),
             "link_evidence": link_evidence or "no operator link valid this year",
             "link_source": _join(at["link_locator"][i] for i in operated),
         }
