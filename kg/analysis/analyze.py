@@ -193,6 +193,25 @@ def _aco_years(t: dict, alliances: pd.DataFrame, firm_of: dict) -> pd.DataFrame:
     return frame
 
 
+def _aco_year_rows(results: pd.DataFrame, aco_years: pd.DataFrame) -> pd.DataFrame:
+    """The rows :func:`kg.analysis.power.markets.aco_states` reads: each dated result with
+    its measures and the service area its file lists, and each year a participants file
+    lists an ACO."""
+    dated = results[results["performance_year"].notna() & results["aco_id"].notna()]
+    areas = aco_years[aco_years["basis"] == "results"].drop_duplicates(["aco_id", "year"])
+    area = dict(zip(zip(areas["aco_id"], areas["year"].astype(int)), areas["service_area"]))
+    rows = pd.DataFrame({
+        "aco_id": dated["aco_id"], "year": dated["performance_year"].astype(int),
+        "assigned_beneficiaries": dated["assigned_beneficiaries"],
+        "earned_savings_usd": dated["earned_savings_usd"],
+        "service_area": [area.get((a, int(y))) for a, y in
+                         zip(dated["aco_id"], dated["performance_year"])],
+        "basis": "results", "citation": dated["citation"], "locator": dated["locator"]})
+    listed = aco_years[aco_years["basis"] == "participants"]
+    listed = listed.assign(assigned_beneficiaries=None, earned_savings_usd=None)[rows.columns]
+    return pd.concat([rows, listed], ignore_index=True) if len(listed) else rows
+
+
 def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataFrame]:
     """Compute every analysis table of :data:`SCHEMA` from a published store.
 
@@ -247,7 +266,8 @@ def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataF
     shares_table = market_shares(aco_years)
     markets = concentration(aco_years, shares=shares_table)
 
-    placed = aco_states(t["aco_years"], dict(zip(orgs["org_id"], orgs["state"])))
+    placed = aco_states(_aco_year_rows(t["savings_results"], t["aco_years"]),
+                        dict(zip(orgs["org_id"], orgs["state"])))
     links = t["operator_links"]
     footprint = operator_footprint(links, placed)
     operator_market_table = operator_markets(placed, links, min_market_acos)

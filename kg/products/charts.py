@@ -42,8 +42,7 @@ def inline_svg(figure, name: str) -> Markup:
     saved = {k: rcParams[k] for k in with_params}
     rcParams.update(with_params)
     try:
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None},
-                       bbox_inches="tight")
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     finally:
         rcParams.update(saved)
     text = buffer.getvalue()

@@ -54,7 +54,10 @@ TOP_OPERATORS = (5, 15)
 FLAG_ROWS = 30
 #: Flagged markets drawn, one panel each (the largest changes first).
 CHART_PANELS = 12
-#: The CSV files the page links to, with what each holds (every analysis table).
+#: The CSV files the page links to, with what each holds: every analysis table the page
+#: draws from (``aco-kg analyze --format csv`` also writes the literature partners' market
+#: shares and the centrality of every organization, tables of 44,000 and 16,000 rows at
+#: the demo size that the page does not use).
 PAGE_TABLES = {
     "operator_footprint": "each operator's ACOs, beneficiaries and savings per year, ranked",
     "operator_shares": "each operator's national share per year",
@@ -67,9 +70,7 @@ PAGE_TABLES = {
     "capture_by_partner_year": "captured money per partner and year",
     "dependency": "dependency on the partner's services",
     "warnings": "early-warning indicators of alliance trouble (yes, no, unknown)",
-    "market_shares": "shares of the literature's partners (alliances) per market",
     "concentration": "HHI of the literature's partners (alliances) per market",
-    "centrality": "network power on the control graph",
 }
 
 
