@@ -41,7 +41,8 @@ import pandas as pd
 from kg.core.resources import template_dir
 
 __all__ = ["render_report", "write_report", "write_report_files", "tables_folder",
-           "GOVERNANCE_ORDER", "PAGE_TABLES", "TOP_OPERATORS", "FLAG_ROWS", "CHART_PANELS"]
+           "GOVERNANCE_ORDER", "PAGE_TABLES", "TOP_OPERATORS", "FLAG_ROWS", "CHART_PANELS",
+           "GOVERNANCE_ROWS", "CELL_CHARS"]
 
 TEMPLATES = template_dir()
 #: The governance ranking, in words (the page prints it).
@@ -52,6 +53,11 @@ GOVERNANCE_ORDER = ("boards where the partner is a veto player, then its voting 
 TOP_OPERATORS = (5, 15)
 #: Flag rows on the page; all are in the CSV.
 FLAG_ROWS = 30
+#: Rows of each governance table on the page (partners, literature flags, board players);
+#: all are in the CSV files.
+GOVERNANCE_ROWS = 15
+#: Longest text of one cell from the data on the page; the CSV holds the whole text.
+CELL_CHARS = 320
 #: Flagged markets drawn, one panel each (the largest changes first).
 CHART_PANELS = 12
 #: The CSV files the page links to, with what each holds: every analysis table the page
@@ -99,8 +105,19 @@ class _References:
             if text not in self.entries:
                 self.entries.append(text)
             numbers.append(str(self.entries.index(text) + 1))
-        where = f": {locator}" if isinstance(locator, str) and locator else ""
+        where = f": {_clip(locator)}" if isinstance(locator, str) and locator else ""
         return f"[{', '.join(numbers)}{where}]"
+
+
+def _clip(text, limit: int = CELL_CHARS) -> str:
+    """`text` cut to `limit` characters, saying so (the CSV files hold it whole).
+
+    >>> _clip("x" * 10, 4)
+    'xxxx... (cut: the CSV file has it all)'
+    """
+    if not isinstance(text, str) or len(text) <= limit:
+        return text
+    return text[:limit].rstrip() + "... (cut: the CSV file has it all)"
 
 
 def _missing(value) -> bool:
@@ -187,12 +204,13 @@ def _summary(t: dict) -> dict:
             "links": links}
 
 
-def _links_summary(footprint: pd.DataFrame, shares: pd.DataFrame,
-                   markets: pd.DataFrame) -> dict:
-    """Links by evidence and review in the last year of links, and how states are known."""
+def _links_summary(footprint: pd.DataFrame) -> dict:
+    """Links by evidence and review in the summary's year: the latest with CMS results, or
+    else the latest of the links."""
     if not len(footprint):
         return {"year": None, "links": 0}
-    year = int(footprint["year"].max())
+    with_results = footprint[footprint["acos_with_results"] > 0]
+    year = int((with_results if len(with_results) else footprint)["year"].max())
     rows = footprint[footprint["year"] == year]
     out = {"year": year, "operators": int(len(rows))}
     for column in ("reported_links", "inferred_links", "confirmed_links", "unreviewed_links"):
@@ -277,6 +295,7 @@ def render_report(tables: dict[str, pd.DataFrame], title: str = "ACO operators: 
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     refs = _References()
     env.filters["fmt"] = _fmt
+    env.filters["clip"] = _clip
     env.globals["cite"] = refs
     names = {}
     if len(tables["partners"]):
@@ -284,8 +303,7 @@ def render_report(tables: dict[str, pd.DataFrame], title: str = "ACO operators: 
     env.filters["name"] = lambda org: names.get(org, org) if isinstance(org, str) else ""
     template = env.get_template("report.html.j2")
     t = dict(tables)
-    t["operator_links_summary"] = _links_summary(t["operator_footprint"], t["operator_shares"],
-                                                 t["operator_markets"])
+    t["operator_links_summary"] = _links_summary(t["operator_footprint"])
     summary = _summary(t)
     markets = t["operator_markets"]
     flag_rows = markets[markets["flagged"] == True]  # noqa: E712 - a column of booleans
@@ -299,6 +317,14 @@ def render_report(tables: dict[str, pd.DataFrame], title: str = "ACO operators: 
                   if link_year is not None and link_year != year else footprint.iloc[0:0])
     basis = _area_basis(markets, year)
     literature_flags = t["flags"][t["flags"]["flag"] != "market-share"]
+    governance = _governance(t)
+    partner_ids = {p["partner_id"] for p in governance}
+    boards = t["board_power"]
+    boards = boards[boards["holder_id"].isin(partner_ids)] if len(boards) else boards
+    boards = boards.assign(
+        _veto=boards["is_veto_player"].map(lambda v: v is True or v == True),  # noqa: E712
+        _ss=pd.to_numeric(boards["shapley_shubik"], errors="coerce").fillna(-1),
+    ).sort_values(["_veto", "_ss", "board"], ascending=[False, False, True], kind="stable")
     csv = {name: (f"{tables_href}/{name}.csv" if tables_href else "", what,
                   len(tables[name]) if name in tables else 0)
            for name, what in PAGE_TABLES.items()}
@@ -308,8 +334,11 @@ def render_report(tables: dict[str, pd.DataFrame], title: str = "ACO operators: 
         footprint=footprint_rows.head(TOP_OPERATORS[1]).to_dict("records"),
         footprint_total=len(footprint_rows), later=later_rows.head(TOP_OPERATORS[1])
         .to_dict("records"), later_total=len(later_rows),
-        governance=_governance(t), literature_flags=literature_flags.to_dict("records"),
-        board_power=t["board_power"].to_dict("records"), csv=csv, basis=basis,
+        governance=governance[:GOVERNANCE_ROWS], governance_total=len(governance),
+        literature_flags=literature_flags.head(GOVERNANCE_ROWS).to_dict("records"),
+        literature_flags_total=len(literature_flags),
+        board_power=boards.head(GOVERNANCE_ROWS).to_dict("records"), boards_total=len(boards),
+        csv=csv, basis=basis,
         th=_thresholds(), isnan=lambda v: _missing(v))
 
 
