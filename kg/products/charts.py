@@ -61,8 +61,7 @@ def inline_svg(figure, name: str) -> Markup:
 
 def line_panels(panels: Sequence[tuple[str, dict]], title: str = "", y_label: str = "",
                 columns: int = 3, hline: float | None = None, hline_label: str = "",
-                percent: bool = False, legend_outside: bool = False,
-                name: str = "chart", styled: bool = False) -> Markup:
+                percent: bool = False, name: str = "chart", styled: bool = False) -> Markup:
     """Small multiples of lines over years, one panel per ``(panel title, series)``.
 
     ``series`` maps a line's name to ``[(year, value), ...]``; a missing value (None or
@@ -78,8 +77,12 @@ def line_panels(panels: Sequence[tuple[str, dict]], title: str = "", y_label: st
     panels = list(panels) or [("no data", {})]
     columns = max(1, min(columns, len(panels)))
     rows = -(-len(panels) // columns)
-    figure = Figure(figsize=(3.6 * columns + (2.2 if legend_outside else 0), 2.3 * rows + 0.5),
-                    dpi=96, layout="constrained")
+    # fixed margins (in inches) rather than a layout engine: one drawing pass, not two
+    width, height = 3.6 * columns, 2.3 * rows + 0.5 + (0.35 if title else 0)
+    figure = Figure(figsize=(width, height), dpi=96)
+    figure.subplots_adjust(left=0.75 / width, right=1 - 0.1 / width,
+                           top=1 - (0.3 + (0.35 if title else 0)) / height,
+                           bottom=0.75 / height, wspace=0.3, hspace=0.45)
     axes = figure.subplots(rows, columns, squeeze=False)
     handles = {}
     years = [int(x) for _, series in panels for points in series.values() for x, _ in points]
@@ -104,6 +107,7 @@ def line_panels(panels: Sequence[tuple[str, dict]], title: str = "", y_label: st
             ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
         if span:
             ax.set_xlim(*span)
+        ax.set_ylim(bottom=0)  # shares and indices from zero, so that sizes compare
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
         ax.tick_params(labelsize=8)
         ax.grid(True, color="#e6e6e6", linewidth=0.6)
@@ -120,8 +124,8 @@ def line_panels(panels: Sequence[tuple[str, dict]], title: str = "", y_label: st
         labels.append(hline_label)
     if labels:
         figure.legend([handles[label] for label in labels], labels, fontsize=8,
-                      loc="outside right upper" if legend_outside else "outside lower center",
-                      ncols=1 if legend_outside else min(len(labels), 4), frameon=False)
+                      loc="lower center", bbox_to_anchor=(0.5, 0.0),
+                      ncols=min(len(labels), 4), frameon=False)
     if title:
         figure.suptitle(title, fontsize=11, x=0.01, ha="left", fontweight="bold")
     return inline_svg(figure, name)

@@ -252,10 +252,6 @@ def operator_of(links: pd.DataFrame, years) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _sum_known(values: pd.Series):
-    return values.sum(min_count=1) if values.notna().any() else math.nan
-
-
 def operator_footprint(links: pd.DataFrame, placed: pd.DataFrame) -> pd.DataFrame:
     """Each operator's footprint in each year of its links, ranked within the year.
 
@@ -292,33 +288,51 @@ def operator_footprint(links: pd.DataFrame, placed: pd.DataFrame) -> pd.DataFram
     if not len(first) or not len(last):
         return OPERATOR_FOOTPRINT.from_records([])
     years = range(int(first.min()), int(last.max()) + 1)
-    per_aco = placed.drop_duplicates(["aco_id", "year"]).set_index(["aco_id", "year"])
-    states = placed[placed["state"].notna()].groupby(["aco_id", "year"])["state"].agg(set)
+    # (ACO, year) -> its measures and the states it serves, gathered once
+    measured: dict[tuple, tuple] = {}
+    served: dict[tuple, set] = {}
+    for r in placed.to_dict("records"):
+        key = (r["aco_id"], int(r["year"]))
+        if key not in measured:
+            measured[key] = (bool(r["has_results"]),
+                             pd.to_numeric(r["assigned_beneficiaries"], errors="coerce"),
+                             pd.to_numeric(r["earned_savings_usd"], errors="coerce"))
+        if isinstance(r["state"], str):
+            served.setdefault(key, set()).add(r["state"])
+    records = links.to_dict("records")
     rows = []
     for year in years:
-        valid = links_in_year(links, year)
-        for operator_id, mine in valid.groupby("operator_id", sort=True):
-            acos = sorted(set(mine["aco_id"]))
-            keys = [(a, year) for a in acos if (a, year) in per_aco.index]
-            measures = per_aco.loc[keys] if keys else per_aco.iloc[0:0]
-            with_results = measures[measures["has_results"].astype(bool)]
-            savings = pd.to_numeric(with_results["earned_savings_usd"], errors="coerce")
-            served = set().union(*(states.get(k, set()) for k in keys)) if keys else set()
+        valid: dict[str, list[dict]] = {}
+        for link in records:
+            first_year, last_year = link["first_year"], link["last_year"]
+            if not (pd.isna(first_year) or pd.isna(last_year)) \
+                    and first_year <= year <= last_year:
+                valid.setdefault(link["operator_id"], []).append(link)
+        for operator_id in sorted(valid):
+            mine = valid[operator_id]
+            acos = sorted({link["aco_id"] for link in mine})
+            results = [measured[(a, year)] for a in acos
+                       if (a, year) in measured and measured[(a, year)][0]]
+            beneficiaries = [b for _, b, _ in results if not pd.isna(b)]
+            savings = [max(s, 0.0) for _, _, s in results if not pd.isna(s)]
+            states = set().union(*(served.get((a, year), set()) for a in acos))
+            names = [link["operator_name"] for link in mine
+                     if isinstance(link["operator_name"], str)]
+            kinds = [link["operator_kind"] for link in mine
+                     if isinstance(link["operator_kind"], str)]
             rows.append({
                 "year": year, "rank": 0, "operator_id": operator_id,
-                "operator": mine["operator_name"].dropna().iloc[0]
-                if mine["operator_name"].notna().any() else operator_id,
-                "operator_kind": mine["operator_kind"].dropna().iloc[0]
-                if mine["operator_kind"].notna().any() else "unknown",
-                "acos": len(acos), "acos_with_results": len(with_results),
-                "assigned_beneficiaries": _sum_known(pd.to_numeric(
-                    with_results["assigned_beneficiaries"], errors="coerce")),
-                "earned_savings_usd": _sum_known(savings.clip(lower=0)),
-                "states": len(served),
-                "reported_links": int((mine["evidence"] == "reported").sum()),
-                "inferred_links": int((mine["evidence"] == "inferred").sum()),
-                "confirmed_links": int((mine["review"] == "confirmed").sum()),
-                "unreviewed_links": int((mine["review"] == "unreviewed").sum()),
+                "operator": names[0] if names else operator_id,
+                "operator_kind": kinds[0] if kinds else "unknown",
+                "acos": len(acos), "acos_with_results": len(results),
+                "assigned_beneficiaries": float(sum(beneficiaries)) if beneficiaries
+                else math.nan,
+                "earned_savings_usd": float(sum(savings)) if savings else math.nan,
+                "states": len(states),
+                "reported_links": sum(link["evidence"] == "reported" for link in mine),
+                "inferred_links": sum(link["evidence"] == "inferred" for link in mine),
+                "confirmed_links": sum(link["review"] == "confirmed" for link in mine),
+                "unreviewed_links": sum(link["review"] == "unreviewed" for link in mine),
             })
     frame = OPERATOR_FOOTPRINT.from_records(rows)
     if not len(frame):
