@@ -328,7 +328,7 @@ def _cmd_synth(args) -> int:
         size["participants"] = args.participants
     if args.clinicians:
         size["clinicians"] = args.clinicians
-    written = synthesize(args.out, seed=args.seed, **size)
+    written = synthesize(args.out, seed=args.seed, operator_links=args.operator_links, **size)
     shown = ", ".join(f"{n} {name}" for name, n in written.items() if n)
     print(f"wrote {args.out}/ (seed {args.seed}): {shown}")
     print(f"build it with: aco-kg build --data {args.out} --out OUT")
@@ -538,6 +538,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="clinicians in post at the end of 2025 (default 0: none, or the named "
                         "size's); clinicians.csv also lists those who left before them")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--operator-links", action="store_true",
+                   help="also write the operator links the CMS importers infer (dated "
+                        "(PYyyyy) locators) and multi-state service areas")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write")
     p.set_defaults(run=_cmd_synth)
 
