@@ -140,11 +140,12 @@ def _top_parent(organizations: pd.DataFrame) -> dict:
     return top
 
 
-def _total_if_complete(column: pd.Series, positions: np.ndarray):
+def _total_if_complete(column: pd.Series, positions: np.ndarray, cells: list | None = None):
     """The sum of `column` at `positions`, missing as soon as one value is (a single value
-    is taken as it is; several are summed as pandas sums them)."""
+    is taken as it is; several are summed as pandas sums them). `cells` is the column as a
+    list, when the caller has it: a single value is then read from it, not through pandas."""
     if len(positions) == 1:
-        value = column.iloc[positions[0]]
+        value = column.iloc[positions[0]] if cells is None else cells[positions[0]]
         return None if pd.isna(value) else value
     values = column.iloc[positions]
     return values.sum(min_count=len(values))
@@ -166,14 +167,17 @@ def _aco_years(t: dict, alliances: pd.DataFrame, firm_of: dict) -> pd.DataFrame:
     contracts = results.drop_duplicates(["aco_id", "contract_id"]).reset_index(drop=True)
     contract_rows = contracts.groupby("aco_id").indices
     rows = []
+    cells = {c: dated[c].tolist() for c in ("assigned_beneficiaries", "earned_savings_usd")}
     for aco in acos.itertuples():
         if aco.aco_id in by_year:
             for year, positions in by_year[aco.aco_id]:
                 rows.append({"aco_id": aco.aco_id, "year": int(year), "state": aco.state,
                              "assigned_beneficiaries": _total_if_complete(
-                                 dated["assigned_beneficiaries"], positions),
+                                 dated["assigned_beneficiaries"], positions,
+                                 cells["assigned_beneficiaries"]),
                              "earned_savings_usd": _total_if_complete(
-                                 dated["earned_savings_usd"], positions)})
+                                 dated["earned_savings_usd"], positions,
+                                 cells["earned_savings_usd"])})
         else:
             positions = contract_rows.get(aco.aco_id, [])
             rows.append({"aco_id": aco.aco_id, "year": None, "state": aco.state,
