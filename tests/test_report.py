@@ -272,3 +272,11 @@ def test_csv_links_resolve_to_the_files_written(synthetic):
         with open(path, newline="", encoding="utf-8") as handle:
             written = sum(1 for _ in csv.reader(handle)) - 1
         assert int(rows[path.name].replace(",", "")) == written, link
+
+
+def test_ids_are_unique_and_every_anchor_link_lands(synthetic):
+    _, report = synthetic
+    ids = re.findall(r'\sid="([^"]+)"', report)
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1][:5]
+    for target in set(re.findall(r'href="#([^"]+)"', report)):
+        assert target in ids, target

@@ -193,14 +193,16 @@ def _summary(t: dict) -> dict:
         latest = flagged[flagged["year"] == flag_year].sort_values("change", ascending=False)
         for state, rows in latest.groupby("state", sort=False):
             best = rows.iloc[0]
-            states.append({"state": state, "measures": ", ".join(rows["measure"]),
+            short = {"acos": "ACOs", "earned_savings": "savings"}
+            states.append({"state": state, "others": ", ".join(
+                short.get(m, m) for m in rows["measure"].iloc[1:]),
                            "hhi_before": best["hhi_before"], "hhi_after": best["hhi_after"],
                            "change": best["change"], "measure": best["measure"],
                            "top_operator": best["top_operator"],
                            "top_share_pct": best["top_share_pct"]})
     links = t["operator_links_summary"]
     return {"year": year, "last_link_year": last_link_year, "top": top, "flagged": len(flagged),
-            "flag_year": flag_year, "flag_states": states[:6], "flag_states_all": len(states),
+            "flag_year": flag_year, "flag_states": states[:5], "flag_states_all": len(states),
             "links": links}
 
 
@@ -330,7 +332,8 @@ def render_report(tables: dict[str, pd.DataFrame], title: str = "ACO operators: 
            for name, what in PAGE_TABLES.items()}
     return template.render(
         title=title, summary=summary, charts=_charts(t, flag_rows), refs=refs,
-        flags=flag_rows.head(FLAG_ROWS).to_dict("records"), flags_total=len(flag_rows),
+        flags=_anchored(flag_rows.head(FLAG_ROWS).to_dict("records")),
+        flags_total=len(flag_rows),
         footprint=footprint_rows.head(TOP_OPERATORS[1]).to_dict("records"),
         footprint_total=len(footprint_rows), later=later_rows.head(TOP_OPERATORS[1])
         .to_dict("records"), later_total=len(later_rows),
@@ -340,6 +343,19 @@ def render_report(tables: dict[str, pd.DataFrame], title: str = "ACO operators: 
         board_power=boards.head(GOVERNANCE_ROWS).to_dict("records"), boards_total=len(boards),
         csv=csv, basis=basis,
         th=_thresholds(), isnan=lambda v: _missing(v))
+
+
+def _anchored(rows: list[dict]) -> list[dict]:
+    """The rows, the first of each state marked ``anchor`` (the summary links to it).
+
+    >>> [r["anchor"] for r in _anchored([{"state": "WV"}, {"state": "MS"}, {"state": "WV"}])]
+    [True, True, False]
+    """
+    seen: set = set()
+    for row in rows:
+        row["anchor"] = row["state"] not in seen
+        seen.add(row["state"])
+    return rows
 
 
 def _area_basis(markets: pd.DataFrame, year) -> str:
