@@ -73,7 +73,8 @@ def _cmd_build(args) -> int:
         report.write_ledger(args.ledger)
     out = Path(args.out)
     print(f"built {report.summary()}")
-    extras = "".join(f", {name}.html" for name in names)
+    extras = "".join(f", {name}.html" + (" (its tables in report-tables/)"
+                                         if name == "report" else "") for name in names)
     print(f"outputs in {out}/: graph.ttl, graph.nt, ontology.ttl, store/ (Oxigraph), "
           f"ledger.csv, shacl-report.txt, manifest.json{extras}")
     return EXIT_OK
