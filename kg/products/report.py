@@ -221,6 +221,31 @@ def _links_summary(footprint: pd.DataFrame) -> dict:
     return out
 
 
+def _per_year(footprint: pd.DataFrame, limit: int) -> tuple[list[int], list[dict]]:
+    """The ACOs of the largest operators in every year of the links: (years, rows of
+    ``operator`` and ``acos`` by year, a blank where it had none). Operators come in the
+    order of their ACOs in the latest year, then of their most ACOs in any year.
+
+    >>> years, rows = _per_year(pd.DataFrame({"year": [2022, 2023, 2023, 2022],
+    ...     "operator_id": ["a", "a", "b", "c"], "operator": ["A", "A", "B", "C"],
+    ...     "acos": [3, 4, 9, 5]}), 5)
+    >>> years, [(r["operator"], r["acos"]) for r in rows]
+    ([2022, 2023], [('B', ['', 9]), ('A', [3, 4]), ('C', [5, ''])])
+    """
+    if not len(footprint):
+        return [], []
+    years = sorted(int(y) for y in footprint["year"].unique())
+    acos = {(r["operator_id"], int(r["year"])): int(r["acos"])
+            for r in footprint.to_dict("records")}
+    names = dict(zip(footprint["operator_id"], footprint["operator"]))
+    order = sorted(names, key=lambda o: (-acos.get((o, years[-1]), 0),
+                                         -max(acos.get((o, y), 0) for y in years),
+                                         str(names[o])))
+    rows = [{"operator": names[o], "acos": [acos.get((o, y), "") for y in years]}
+            for o in order[:limit]]
+    return years, rows
+
+
 def _governance(t: dict) -> list[dict]:
     """The partners the literature gives governance or money evidence for, ranked by
     :data:`GOVERNANCE_ORDER`."""
@@ -318,6 +343,7 @@ def render_report(tables: dict[str, pd.DataFrame], title: str = "ACO operators: 
     later_rows = (footprint[footprint["year"] == link_year].sort_values("rank")
                   if link_year is not None and link_year != year else footprint.iloc[0:0])
     basis = _area_basis(markets, year)
+    per_year = _per_year(footprint, TOP_OPERATORS[1])
     literature_flags = t["flags"][t["flags"]["flag"] != "market-share"]
     governance = _governance(t)
     partner_ids = {p["partner_id"] for p in governance}
@@ -341,7 +367,7 @@ def render_report(tables: dict[str, pd.DataFrame], title: str = "ACO operators: 
         literature_flags=literature_flags.head(GOVERNANCE_ROWS).to_dict("records"),
         literature_flags_total=len(literature_flags),
         board_power=boards.head(GOVERNANCE_ROWS).to_dict("records"), boards_total=len(boards),
-        csv=csv, basis=basis,
+        csv=csv, basis=basis, per_year=per_year,
         th=_thresholds(), isnan=lambda v: _missing(v))
 
 
