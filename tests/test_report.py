@@ -280,3 +280,16 @@ def test_ids_are_unique_and_every_anchor_link_lands(synthetic):
     assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1][:5]
     for target in set(re.findall(r'href="#([^"]+)"', report)):
         assert target in ids, target
+
+
+def test_a_new_report_leaves_no_csv_file_of_an_earlier_one(synthetic, tmp_path):
+    from kg.products.report import write_report_files
+
+    folder, _ = synthetic
+    stale = tables_folder(tmp_path / "report.html")
+    stale.mkdir()
+    (stale / "old_table.csv").write_text("a\n1\n", encoding="utf-8")
+    from kg.analysis.analyze import analyze
+    write_report_files(analyze(folder / "out" / "store"), tmp_path / "report.html")
+    written = {p.name for p in stale.iterdir()}
+    assert "old_table.csv" not in written and "operator_markets.csv" in written

@@ -420,14 +420,22 @@ def _thresholds() -> dict:
 def write_report_files(tables: dict[str, pd.DataFrame], path: str | Path) -> Path:
     """Write the report of `tables` to `path` and its CSV files to :func:`tables_folder`.
 
-    The CSV files are written first, the page last (through a temporary file), so a page
-    never links to a file that is not there.
+    The CSV files are written first (into a fresh folder that replaces the old one), the
+    page last (through a temporary file), so a page never links to a file that is not
+    there and no file of an earlier report is left beside it.
     """
     from kg.products.formats import write_csv_tables
 
+    import shutil
+
     path = Path(path)
     folder = tables_folder(path)
-    write_csv_tables({name: tables[name] for name in PAGE_TABLES if name in tables}, folder)
+    # a fresh folder, so that no CSV file of an earlier report stays beside this one
+    fresh = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(fresh, ignore_errors=True)
+    write_csv_tables({name: tables[name] for name in PAGE_TABLES if name in tables}, fresh)
+    shutil.rmtree(folder, ignore_errors=True)
+    fresh.replace(folder)
     html = render_report(tables, tables_href=folder.name)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
