@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help demo build validate check-sources test test-fast system-deps graphviz seccomp virtuoso serve bench-cli clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps report
+.PHONY: help demo build validate check-sources test test-fast system-deps graphviz seccomp virtuoso serve bench-cli clean readme shapes cms-import docs queries golden-queries map bench bench-build bench-maps bench-report report
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -107,7 +107,7 @@ test: $(STAMP) system-deps  ## every test: the fast tier and the slow one (brows
 test-fast: $(STAMP)  ## the inner loop, under a minute: unit tests, doctests, query goldens on the tiny fixture (-m "not slow")
 	$(PYTEST) -m "$(FAST_SELECT)" --min-tests $(FAST_MIN)
 
-report: demo  ## write the power and concentration report to reports/report.html
+report: demo  ## write the report to reports/report.html (its CSV tables in reports/report-tables/)
 	@mkdir -p reports
 	$(BIN)/aco-kg report --store $(OUT)/store --out reports/report.html
 
@@ -117,10 +117,13 @@ clean:  ## remove the virtual environment and the outputs
 map: $(STAMP) system-deps  ## write the interactive map of the built graph to reports/map.html (run make demo first)
 	$(BIN)/aco-kg map --store $(OUT)/store --out reports/map.html
 
-bench: bench-build bench-maps bench-cli  ## every benchmark (not part of make test); results in BENCHMARKS.md
+bench: bench-build bench-maps bench-cli bench-report  ## every benchmark (not part of make test); results in BENCHMARKS.md
 
 bench-cli: $(STAMP)  ## time aco-kg --help and a small query from the command line and through aco-kg serve
 	$(BIN)/python bench/cli_bench.py --out BENCHMARKS.md
+
+bench-report: demo system-deps  ## time the report step of make demo (analysis, charts, page, CSV files) and the page's height in Chromium
+	$(BIN)/python bench/report_bench.py --out BENCHMARKS.md
 
 bench-maps: $(STAMP) system-deps  ## time map layout and drawing in headless Chromium at three sizes
 	$(BIN)/python bench/map_bench.py --out BENCHMARKS.md

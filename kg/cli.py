@@ -73,7 +73,8 @@ def _cmd_build(args) -> int:
         report.write_ledger(args.ledger)
     out = Path(args.out)
     print(f"built {report.summary()}")
-    extras = "".join(f", {name}.html" for name in names)
+    extras = "".join(f", {name}.html" + (" (its tables in report-tables/)"
+                                         if name == "report" else "") for name in names)
     print(f"outputs in {out}/: graph.ttl, graph.nt, ontology.ttl, store/ (Oxigraph), "
           f"ledger.csv, shacl-report.txt, manifest.json{extras}")
     return EXIT_OK
@@ -363,7 +364,8 @@ def _cmd_report(args) -> int:
     from kg.products.report import write_report
     path = write_report(_open_analysis_store(args.store), args.out,
                         min_market_acos=args.min_market_acos)
-    print(f"wrote {path}")
+    from kg.products.report import tables_folder
+    print(f"wrote {path} (tables: {tables_folder(path)}/)")
 
 
 def _cmd_synth(args) -> int:
@@ -383,7 +385,7 @@ def _cmd_synth(args) -> int:
         size["participants"] = args.participants
     if args.clinicians:
         size["clinicians"] = args.clinicians
-    written = synthesize(args.out, seed=args.seed, **size)
+    written = synthesize(args.out, seed=args.seed, operator_links=args.operator_links, **size)
     shown = ", ".join(f"{n} {name}" for name, n in written.items() if n)
     print(f"wrote {args.out}/ (seed {args.seed}): {shown}")
     print(f"build it with: aco-kg build --data {args.out} --out OUT")
@@ -436,7 +438,8 @@ def _analysis_options(p: argparse.ArgumentParser, command: str) -> None:
         p.add_argument("--table", choices=sorted(SCHEMA), default=None, help="only this table")
     else:
         p.add_argument("--out", default="report.html", metavar="FILE",
-                       help="the HTML file to write (default: report.html)")
+                       help="the HTML file to write, its CSV tables in NAME-tables/ beside it "
+                            "(default: report.html)")
 
 
 def _command_in(argv: list[str]) -> str:
@@ -637,6 +640,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
                    help="clinicians in post at the end of 2025 (default 0: none, or the named "
                         "size's); clinicians.csv also lists those who left before them")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--operator-links", action="store_true",
+                   help="also write the operator links the CMS importers infer (dated "
+                        "(PYyyyy) locators) and multi-state service areas")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write")
     p.set_defaults(run=_cmd_synth)
 

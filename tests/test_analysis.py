@@ -88,7 +88,10 @@ def test_tables_have_exactly_the_documented_columns(curated_tables):
     for spec in TABLES:
         assert list(curated_tables[spec.name].columns) == spec.names, spec.name
         assert SCHEMA[spec.name][1] == [(c.name, c.type, c.meaning) for c in spec.columns]
-    assert all(len(curated_tables[name]) for name in SCHEMA)  # every table has rows here
+    # every table has rows here, but the operators': their links come from the CMS files,
+    # not from the curated data (tests/test_report.py and tests/test_markets.py fill them)
+    operator_tables = {"operator_footprint", "operator_shares", "operator_markets"}
+    assert all(len(curated_tables[name]) for name in SCHEMA if name not in operator_tables)
 
 
 @pytest.mark.parametrize("drift, message", [

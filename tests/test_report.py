@@ -1,4 +1,9 @@
-"""The HTML report: offline, escaped, and showing the Milbank partners with their sources."""
+"""The HTML report: offline, escaped, the summary first, flags with their sources, charts of
+the flagged markets, CSV files beside the page, and the Milbank partners with their sources.
+
+Besides the curated data and the tiny fixture, a synthetic dataset with operator links
+(:func:`kg.ingest.synth.synthesize` with ``operator_links=True``: several operators, links
+valid in some years only, ACOs serving several states) exercises the markets and flags."""
 
 from __future__ import annotations
 
@@ -7,11 +12,13 @@ import html
 import re
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 from conftest import DATA, TINY, run_cli
 from kg.graph.build import build
-from kg.products.report import write_report
+from kg.ingest.synth import synthesize
+from kg.products.report import CHART_PANELS, tables_folder, write_report
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +35,26 @@ def tiny_report(tmp_path_factory):
     return write_report(folder / "out" / "store", folder / "report.html").read_text("utf-8")
 
 
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A synthetic dataset with operator links, built, and its report: (folder, html)."""
+    folder = tmp_path_factory.mktemp("synthetic-report")
+    synthesize(folder / "data", acos=300, seed=11, operator_links=True)
+    build(folder / "data", folder / "out")
+    path = write_report(folder / "out" / "store", folder / "report.html")
+    return folder, path.read_text("utf-8")
+
+
 @pytest.mark.parametrize("which", ["curated_report", "tiny_report"])
 def test_report_loads_nothing_from_outside(which, request):
     html = request.getfixturevalue(which)
     for attribute in re.findall(r"""(?:src|href|xlink:href|action)\s*=\s*["']?([^"'\s>]+)""",
                                 html, re.I):
-        assert attribute.startswith("#"), f"external reference {attribute}"
-    assert not re.search(r"@import|url\s*\(", html, re.I)
+        # in-page anchors, or the CSV files written beside the page
+        assert attribute.startswith("#") or re.fullmatch(r"report-tables/\w+\.csv", attribute), \
+            f"external reference {attribute}"
+    # url() only to an element of the page (the charts' clip paths)
+    assert not re.search(r"@import|url\s*\((?!#)", html, re.I)
     assert not re.search(r"https?://", html)
     assert "<script" not in html.lower()
 
@@ -122,8 +142,8 @@ def test_cli_report(tmp_path):
     assert report.startswith("<!DOCTYPE html>")
     page = _Page(report)
     # every section, in order
-    assert page.sections == ["ranking", "flags", "warnings", "governance", "money", "dependency",
-                             "concentration", "network", "methods", "references"]
+    assert page.sections == ["summary-title", "contents", "footprint", "flags", "governance",
+                             "tables", "methods", "references"]
     # a row from the data: the tiny board, where partner-1 holds 2 of 8 votes (quota 5) and
     # a reserved veto. Its indices are those of that game: as veto holder it swings in every
     # winning coalition, itself and 3 to 6 of the six others: 42 of the 2^6 coalitions
@@ -140,5 +160,136 @@ def test_cli_report(tmp_path):
     assert "script" not in page.tags
     assert html.escape(partner, quote=True).replace("&quot;", "&#34;").replace("&#x27;", "&#39;") in report
     # nothing loaded from outside: only in-page links
-    assert page.links and all(link.startswith("#") for link in page.links)
+    assert page.links and all(link.startswith("#") or (path.parent / link).is_file()
+                              for link in page.links)
     assert not re.search(r"@import|url\s*\(|https?://", report, re.I)
+
+
+def _cells(table: list[list[str]], header: str) -> list[str]:
+    column = table[0].index(header)
+    return [row[column] for row in table[1:]]
+
+
+def _table(page: _Page, first_headers: list[str]) -> list[list[str]]:
+    return next(t for t in page.tables if t and t[0][:len(first_headers)] == first_headers)
+
+
+def _synthetic_links(folder) -> pd.DataFrame:
+    """The synthetic operator links as the files say them: ACO, partner, first and last
+    year (the (PYyyyy) marks of each inferred alliance's locator)."""
+    alliances = pd.read_csv(folder / "data" / "alliances.csv", dtype=str)
+    members = pd.read_csv(folder / "data" / "alliance_members.csv", dtype=str)
+    inferred = alliances[alliances["evidence"] == "inferred"]
+    years = inferred["locator"].str.findall(r"\(PY(\d{4})\)")
+    spans = pd.DataFrame({"alliance_id": inferred["alliance_id"],
+                          "first": years.map(lambda y: min(map(int, y))),
+                          "last": years.map(lambda y: max(map(int, y)))})
+    aco = members[members["role"] == "aco"][["alliance_id", "org_id"]].rename(
+        columns={"org_id": "aco"})
+    partner = members[members["role"] == "management-partner"][["alliance_id", "org_id"]] \
+        .rename(columns={"org_id": "partner"})
+    return spans.merge(aco, on="alliance_id").merge(partner, on="alliance_id")
+
+
+def test_the_summary_comes_first_with_the_largest_operator_of_the_latest_year(synthetic):
+    folder, report = synthetic
+    page = _Page(report)
+    assert page.sections[:2] == ["summary-title", "contents"]
+    assert report.index('id="summary"') < report.index('id="contents"') < report.index(
+        'id="footprint"')
+    # the largest operator by ACOs in the latest results year, counted from the files: the
+    # links valid that year, one ACO each
+    results = pd.read_csv(folder / "data" / "savings.csv", dtype=str)
+    latest = int(results["performance_year"].astype(int).max())
+    links = _synthetic_links(folder)
+    valid = links[(links["first"] <= latest) & (links["last"] >= latest)]
+    counts = valid.groupby("partner")["aco"].nunique().sort_values(ascending=False)
+    organizations = pd.read_csv(folder / "data" / "organizations.csv", dtype=str)
+    name = dict(zip(organizations["org_id"], organizations["name"]))
+    summary = _table(page, ["#", "Operator", "ACOs (trend)"])
+    assert f"performance year {latest}" in report
+    assert summary[1][1].startswith(name[counts.index[0]])
+    assert summary[1][2].startswith(str(counts.iloc[0]))
+    # trend, beneficiaries and savings are given for each top operator
+    assert all(row[3] and row[4] for row in summary[1:])
+    assert "Reported and inferred" in report and "inferred from CMS files" in report
+
+
+def test_every_flag_row_cites_its_data(synthetic):
+    _, report = synthetic
+    page = _Page(report)
+    flags = _table(page, ["State", "Year", "Measure"])
+    assert len(flags) > 1, "the synthetic data should raise market flags"
+    for row in flags[1:]:
+        source = row[flags[0].index("Source")]
+        year = row[flags[0].index("Year")]
+        # the CMS source (file or citation) and its year, then the links' evidence and review
+        assert re.search(rf"CMS: \S.* \(PY{year}\)", source), row
+        assert re.search(r"Links: \d+ (reported|inferred), (confirmed|unreviewed)", source), row
+        assert re.search(r"link evidence\s*\S+ \(PY\d{4}\)", source), row
+        before, after, change = (float(row[flags[0].index(h)].replace(",", ""))
+                                 for h in ("HHI before", "HHI after", "Change"))
+        assert change == pytest.approx(after - before, abs=1.5)
+    literature = _table(page, ["Partner", "Flag", "Status"]) if any(
+        t and t[0][:2] == ["Partner", "Flag"] for t in page.tables) else []
+    for row in literature[1:]:
+        assert row[-1].strip(), row
+
+
+def test_the_curated_flags_cite_their_sources(curated_report):
+    page = _Page(curated_report)
+    literature = _table(page, ["Partner", "Flag", "Status"])
+    assert len(literature) > 1
+    assert all(re.fullmatch(r"\[\d+: .+\]", row[-1]) for row in literature[1:])
+
+
+def test_the_charts_show_the_flagged_markets(synthetic):
+    _, report = synthetic
+    page = _Page(report)
+    flags = _table(page, ["State", "Year", "Measure"])
+    flagged = list(dict.fromkeys(_cells(flags, "State")))
+    chart = report[report.index('id="chart-flags"'):]
+    chart = chart[:chart.index("</svg>")]
+    titles = [html.unescape(t) for t in re.findall(r">([A-Z]{2}, by [^<]+)<", chart)]
+    drawn = [t[:2] for t in titles]
+    # the states with the largest changes, each flagged, as many as the chart holds
+    assert drawn and set(drawn) <= set(flagged)
+    assert len(drawn) == min(CHART_PANELS, len(flagged))
+    assert "HHI after the links" in chart and "HHI before the links" in chart
+
+
+def test_csv_links_resolve_to_the_files_written(synthetic):
+    folder, report = synthetic
+    page = _Page(report)
+    files = [link for link in page.links if not link.startswith("#")]
+    assert files and all(link.startswith(tables_folder("report.html").name + "/")
+                         for link in files)
+    listed = _table(page, ["File", "Rows"])
+    rows = dict(zip(_cells(listed, "File"), _cells(listed, "Rows")))
+    for link in set(files):
+        path = folder / link
+        assert path.is_file(), link
+        with open(path, newline="", encoding="utf-8") as handle:
+            written = sum(1 for _ in csv.reader(handle)) - 1
+        assert int(rows[path.name].replace(",", "")) == written, link
+
+
+def test_ids_are_unique_and_every_anchor_link_lands(synthetic):
+    _, report = synthetic
+    ids = re.findall(r'\sid="([^"]+)"', report)
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1][:5]
+    for target in set(re.findall(r'href="#([^"]+)"', report)):
+        assert target in ids, target
+
+
+def test_a_new_report_leaves_no_csv_file_of_an_earlier_one(synthetic, tmp_path):
+    from kg.products.report import write_report_files
+
+    folder, _ = synthetic
+    stale = tables_folder(tmp_path / "report.html")
+    stale.mkdir()
+    (stale / "old_table.csv").write_text("a\n1\n", encoding="utf-8")
+    from kg.analysis.analyze import analyze
+    write_report_files(analyze(folder / "out" / "store"), tmp_path / "report.html")
+    written = {p.name for p in stale.iterdir()}
+    assert "old_table.csv" not in written and "operator_markets.csv" in written

@@ -176,3 +176,34 @@ def test_a_size_by_number_of_organizations(tmp_path):
         synthesize(tmp_path / "c", acos=5, organizations=100)
     with pytest.raises(ValueError, match="cannot hold"):
         synthesize(tmp_path / "c", organizations=2)
+
+
+def test_operator_links_are_dated_inferred_alliances_and_change_nothing_else(tmp_path):
+    from kg.ingest.synth import LINK_YEARS
+
+    synthesize(tmp_path / "plain", acos=120, seed=4)
+    synthesize(tmp_path / "links", acos=120, seed=4, operator_links=True)
+    changed = {p.name for p in (tmp_path / "plain").glob("*.csv")
+               if p.read_bytes() != (tmp_path / "links" / p.name).read_bytes()}
+    assert changed == {"alliances.csv", "alliance_members.csv", "savings.csv"}
+    alliances = pd.read_csv(tmp_path / "links" / "alliances.csv", dtype=str)
+    members = pd.read_csv(tmp_path / "links" / "alliance_members.csv", dtype=str)
+    inferred = alliances[alliances["evidence"] == "inferred"]
+    reported = alliances[alliances["evidence"] != "inferred"]
+    assert len(inferred) == len(reported) > 0  # one inferred link per partnered ACO
+    years = inferred["locator"].str.findall(r"\(PY(\d{4})\)")
+    assert years.map(len).eq(2).all()
+    spans = years.map(lambda y: (int(y[0]), int(y[1])))
+    assert all(LINK_YEARS[0] <= a <= b <= LINK_YEARS[1] for a, b in spans)
+    assert len(set(spans)) > 3  # links valid in different years
+    # each inferred link joins the same ACO and partner as the ACO's reported alliance
+    pair = members.pivot(index="alliance_id", columns="role", values="org_id")
+    assert set(map(tuple, pair.loc[inferred["alliance_id"]].values)) == \
+        set(map(tuple, pair.loc[reported["alliance_id"]].values))
+    # the savings differ only in their service areas, some of them now two states
+    plain = pd.read_csv(tmp_path / "plain" / "savings.csv", dtype=str)
+    linked = pd.read_csv(tmp_path / "links" / "savings.csv", dtype=str)
+    assert plain.drop(columns="service_area").equals(linked.drop(columns="service_area"))
+    assert linked["service_area"].str.contains(", ").any()
+    assert all(state in area.split(", ")
+               for state, area in zip(plain["service_area"], linked["service_area"]))

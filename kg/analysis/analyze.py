@@ -24,6 +24,7 @@ from kg.analysis.power.centrality import CENTRALITY
 from kg.analysis.power.concentration import CONCENTRATION, MARKET_SHARES
 from kg.analysis.power.dependency import DEPENDENCY
 from kg.analysis.power.dominance import FLAGS, MIN_MARKET_ACOS, PARTNERS, WARNINGS
+from kg.analysis.power.markets import OPERATOR_FOOTPRINT, OPERATOR_MARKETS, OPERATOR_SHARES
 from kg.analysis.power.money import CAPTURE_BY_PARTNER_YEAR, SAVINGS_CAPTURED
 from kg.analysis.power.voting import BOARD_POWER
 from kg.analysis.read import as_notations, notations, read_table
@@ -38,7 +39,8 @@ SCHEMA_VERSION = "1"
 #: The tables, in order; each declared by the function that makes it.
 TABLES: tuple[TableSpec, ...] = (PARTNERS, FLAGS, WARNINGS, BOARD_POWER, SAVINGS_CAPTURED,
                                  CAPTURE_BY_PARTNER_YEAR, DEPENDENCY, MARKET_SHARES,
-                                 CONCENTRATION, CENTRALITY)
+                                 CONCENTRATION, CENTRALITY, OPERATOR_FOOTPRINT,
+                                 OPERATOR_SHARES, OPERATOR_MARKETS)
 #: table -> (what one row is, [(column, type, meaning)]), assembled from :data:`TABLES`.
 SCHEMA: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
     spec.name: (spec.row, [(c.name, c.type, c.meaning) for c in spec.columns])
@@ -91,6 +93,7 @@ READS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
     "sources": ({"source": "source_id"}, ()),
     "operator_links": ({"link": "link_id", "aco": "aco_id", "operator": "operator_id"},
                        ("operator_kind", "evidence", "review")),
+    "aco_years": ({"aco": "aco_id"}, ()),
 }
 
 
@@ -137,11 +140,12 @@ def _top_parent(organizations: pd.DataFrame) -> dict:
     return top
 
 
-def _total_if_complete(column: pd.Series, positions: np.ndarray):
+def _total_if_complete(column: pd.Series, positions: np.ndarray, cells: list | None = None):
     """The sum of `column` at `positions`, missing as soon as one value is (a single value
-    is taken as it is; several are summed as pandas sums them)."""
+    is taken as it is; several are summed as pandas sums them). `cells` is the column as a
+    list, when the caller has it: a single value is then read from it, not through pandas."""
     if len(positions) == 1:
-        value = column.iloc[positions[0]]
+        value = column.iloc[positions[0]] if cells is None else cells[positions[0]]
         return None if pd.isna(value) else value
     values = column.iloc[positions]
     return values.sum(min_count=len(values))
@@ -163,14 +167,17 @@ def _aco_years(t: dict, alliances: pd.DataFrame, firm_of: dict) -> pd.DataFrame:
     contracts = results.drop_duplicates(["aco_id", "contract_id"]).reset_index(drop=True)
     contract_rows = contracts.groupby("aco_id").indices
     rows = []
+    cells = {c: dated[c].tolist() for c in ("assigned_beneficiaries", "earned_savings_usd")}
     for aco in acos.itertuples():
         if aco.aco_id in by_year:
             for year, positions in by_year[aco.aco_id]:
                 rows.append({"aco_id": aco.aco_id, "year": int(year), "state": aco.state,
                              "assigned_beneficiaries": _total_if_complete(
-                                 dated["assigned_beneficiaries"], positions),
+                                 dated["assigned_beneficiaries"], positions,
+                                 cells["assigned_beneficiaries"]),
                              "earned_savings_usd": _total_if_complete(
-                                 dated["earned_savings_usd"], positions)})
+                                 dated["earned_savings_usd"], positions,
+                                 cells["earned_savings_usd"])})
         else:
             positions = contract_rows.get(aco.aco_id, [])
             rows.append({"aco_id": aco.aco_id, "year": None, "state": aco.state,
@@ -188,6 +195,25 @@ def _aco_years(t: dict, alliances: pd.DataFrame, firm_of: dict) -> pd.DataFrame:
     for column in ("assigned_beneficiaries", "earned_savings_usd"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame
+
+
+def _aco_year_rows(results: pd.DataFrame, aco_years: pd.DataFrame) -> pd.DataFrame:
+    """The rows :func:`kg.analysis.power.markets.aco_states` reads: each dated result with
+    its measures and the service area its file lists, and each year a participants file
+    lists an ACO."""
+    dated = results[results["performance_year"].notna() & results["aco_id"].notna()]
+    areas = aco_years[aco_years["basis"] == "results"].drop_duplicates(["aco_id", "year"])
+    area = dict(zip(zip(areas["aco_id"], areas["year"].astype(int)), areas["service_area"]))
+    rows = pd.DataFrame({
+        "aco_id": dated["aco_id"], "year": dated["performance_year"].astype(int),
+        "assigned_beneficiaries": dated["assigned_beneficiaries"],
+        "earned_savings_usd": dated["earned_savings_usd"],
+        "service_area": [area.get((a, int(y))) for a, y in
+                         zip(dated["aco_id"], dated["performance_year"])],
+        "basis": "results", "citation": dated["citation"], "locator": dated["locator"]})
+    listed = aco_years[aco_years["basis"] == "participants"]
+    listed = listed.assign(assigned_beneficiaries=None, earned_savings_usd=None)[rows.columns]
+    return pd.concat([rows, listed], ignore_index=True) if len(listed) else rows
 
 
 def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataFrame]:
@@ -217,6 +243,8 @@ def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataF
     from kg.analysis.power.dominance import (dependency_evidence, early_warnings,
                                              governance_evidence, market_evidence, money_evidence,
                                              network_evidence, rank_partners)
+    from kg.analysis.power.markets import (aco_states, operator_footprint, operator_markets,
+                                          operator_shares)
     from kg.analysis.power.money import capture_by_partner_year, savings_captured
     from kg.analysis.power.voting import board_power
 
@@ -241,6 +269,12 @@ def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataF
     aco_years = _aco_years(t, alliances, firm_of)
     shares_table = market_shares(aco_years)
     markets = concentration(aco_years, shares=shares_table)
+
+    placed = aco_states(_aco_year_rows(t["savings_results"], t["aco_years"]),
+                        dict(zip(orgs["org_id"], orgs["state"])))
+    links = t["operator_links"]
+    footprint = operator_footprint(links, placed)
+    operator_market_table = operator_markets(placed, links, min_market_acos)
 
     control = control_graph(orgs, seats, powers)
     centrality = centrality_table(control)
@@ -268,6 +302,8 @@ def analyze(store, min_market_acos: int = MIN_MARKET_ACOS) -> dict[str, pd.DataF
         "partners": ranking, "flags": flags, "warnings": warnings, "board_power": voting,
         "savings_captured": captured, "capture_by_partner_year": totals, "dependency": dep,
         "market_shares": shares_table, "concentration": markets, "centrality": centrality,
+        "operator_footprint": footprint, "operator_markets": operator_market_table,
+        "operator_shares": operator_shares(placed, links),
     }
     # no reindex: a table whose columns drifted from its declaration fails here, loudly
     return {spec.name: spec.check(tables[spec.name]) for spec in TABLES}

@@ -396,9 +396,38 @@ def _clinicians(table: "_Rows", rng: np.random.Generator, fit: CmsFit, total: in
                  **prov)
 
 
+#: The performance years an inferred operator link may start and end in (synthetic).
+LINK_YEARS = (2021, 2026)
+
+
+def _inferred_links(rows: dict, rng: np.random.Generator, acos: list[str], partners: list[str],
+                    prov: dict) -> None:
+    """The inferred ACO - partner alliances the CMS importers would write, each dated by
+    the ``(PYyyyy)`` marks of its locator: found in a roster of its first year and a
+    participants file of its last."""
+    first_years = rng.integers(LINK_YEARS[0], LINK_YEARS[0] + 3, len(acos))
+    for j, (aco, pid) in enumerate(zip(acos, partners)):
+        first = int(first_years[j])
+        last = int(rng.integers(first, LINK_YEARS[1] + 1))
+        alliance = f"syn-inferred-{pid}-{aco}"
+        host = f"{pid}.example"
+        where = (f"synthetic_roster_{first}.csv (PY{first}), line {j + 2}: website_host {host}; "
+                 f"synthetic_participants_{last}.csv (PY{last}), first on line {j + 2}: "
+                 f"public_website host {host}")
+        inferred = {**prov, "evidence": "inferred", "locator": where}
+        rows["alliances"].add(alliance_id=alliance, name=f"{aco} - {pid} (inferred)",
+                              alliance_kind="aco-management-partner",
+                              description="Inferred from a web host of the partner in "
+                                          "synthetic CMS files.", **inferred)
+        rows["alliance_members"].add(membership_id=f"{alliance}-aco", alliance_id=alliance,
+                                     org_id=aco, role="aco", **inferred)
+        rows["alliance_members"].add(membership_id=f"{alliance}-partner", alliance_id=alliance,
+                                     org_id=pid, role="management-partner", **inferred)
+
+
 def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
                participants: int | None = None, clinicians: int = 0, fit: CmsFit | None = None,
-               organizations: int | None = None) -> dict[str, int]:
+               organizations: int | None = None, operator_links: bool = False) -> dict[str, int]:
     """Write a synthetic dataset of `acos` ACOs, or of `organizations` organizations, into `out`.
 
     Parameters
@@ -424,6 +453,15 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
         participants and partners together, exactly), as many ACOs to participants as the
         national size has (:func:`organizations_size`). A graph of a given number of nodes,
         as the map benchmark and the map tests draw.
+    operator_links : bool
+        Also write what the CMS importers write for a partner found in CMS files: for each
+        partnered ACO, an inferred alliance whose locator names the performance years of
+        the files it was found in as ``(PYyyyy)`` marks (a span of years from 2021 to
+        2026, so that a link is valid in some years and not in others), the form the
+        ``operator_links`` read query reads; and a second state in the service area of a
+        quarter of the ACOs (an ACO that serves several state markets). Drawn from a
+        generator of its own (seeded from `seed`), so the other files are the same with
+        or without it, but for those service areas.
 
     Returns
     -------
@@ -484,6 +522,13 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
         start=[f"{y}-01-01" for y in start_years], locator=[f"synthetic ACO {a}" for a in aco_ids],
         **prov)
 
+    # service areas: one state, or two for a quarter of the ACOs with operator links
+    areas = list(states)
+    extra = np.random.default_rng([seed, 14]) if operator_links else None
+    if extra is not None:
+        second = _choice(extra, fit.states, n)
+        two = (extra.random(n) < 0.25) & (second != states)
+        areas = [", ".join(sorted({a, b})) if t else a for a, b, t in zip(states, second, two)]
     # savings per performance year
     per_capita = rng.lognormal(*fit.log_benchmark_per_beneficiary, n)
     for year in ASSUMPTIONS["years"]:
@@ -505,7 +550,7 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
             benchmark_usd=_money(bench), expenditure_usd=_money(spent),
             savings_rate_pct=[f"{r:.2f}" for r in rate_pct], track=list(tracks),
             risk_model=["two-sided" if t else "one-sided" for t in two_sided],
-            service_area=list(states), locator=[f"synthetic ACO {a}, PY{year}" for a in aco_ids],
+            service_area=areas, locator=[f"synthetic ACO {a}, PY{year}" for a in aco_ids],
             **prov)
 
     # participants, each in one ACO (a TIN billing primary care can be in one MSSP ACO)
@@ -580,6 +625,10 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
         if rng.random() < ASSUMPTIONS["partner_seat_share_of_partnered"]:
             partner_seats[a] = max(1, int(rng.integers(1, seats_total[a] // 4 + 1)))
             veto[a] = rng.random() < ASSUMPTIONS["partner_veto_share_of_seated"]
+
+    if extra is not None:
+        _inferred_links(rows, extra, [aco_ids[a] for a in partnered],
+                        [partner_ids[p] for p in partner_of[:len(partnered)]] if k else [], prov)
 
     # boards: participants hold at least 75% of the seats (42 CFR 425.106)
     for a, aco in enumerate(aco_ids):

@@ -1,6 +1,8 @@
 """Stage 5, products: what people read and open.
 
-- :mod:`kg.products.report`: the offline HTML report on power and concentration;
+- :mod:`kg.products.report`: the offline HTML report for regulators (operators' footprint,
+  flagged markets, governance evidence), its tables as CSV files beside it;
+- :mod:`kg.products.charts`: the report's charts, drawn by matplotlib and inlined as SVG;
 - :mod:`kg.products.maps`: the interactive network maps (load, select, layout, render);
 - :mod:`kg.products.docs_site`: the ontology reference and the query catalogue;
 - :mod:`kg.products.formats`: query and analysis results as a table, CSV, TSV or JSON;

@@ -1,7 +1,8 @@
 """What a build makes from the finished store, inside the same atomic release.
 
 ``aco-kg build`` publishes, beside the graph and the store, the power and concentration
-report (``report.html``) and the interactive map (``map.html``) of the graph it built, so
+report (``report.html``, its CSV tables in ``report-tables/``) and the interactive map
+(``map.html``) of the graph it built, so
 the three never disagree and a failed report or map publishes nothing. The analysis is
 run once and serves both: the map sizes each organization by its PageRank on the control
 graph (see :mod:`kg.analysis.networks`).
@@ -80,8 +81,8 @@ def products(names=PRODUCTS):
         return cache["tables"]
 
     def report(staging: Path) -> None:
-        from kg.products.report import render_report
-        (staging / "report.html").write_text(render_report(analysis(staging)), encoding="utf-8")
+        from kg.products.report import write_report_files
+        write_report_files(analysis(staging), staging / "report.html")
 
     def map_(staging: Path) -> None:
         from kg.products.maps import write_map
