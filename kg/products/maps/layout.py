@@ -32,7 +32,8 @@ import subprocess
 import warnings
 from typing import Iterable, Sequence
 
-__all__ = ["SMALL_GRAPH", "TINY_COMPONENT", "LayoutError", "layout", "spring_positions", "sfdp_positions"]
+__all__ = ["SMALL_GRAPH", "TINY_COMPONENT", "LayoutError", "layout", "spring_positions", "sfdp_positions",
+           "summary_positions"]
 
 #: Largest graph laid out with networkx's spring layout when ``method="auto"``.
 SMALL_GRAPH = 400
@@ -275,3 +276,64 @@ def _large_positions(nodes: list[str], edges: list[tuple[str, str]], *,
         else:
             positions = _pack(boxes)
     return _centred(positions, nodes)
+
+
+#: Pixels between the ACOs of an expanded summary (a sunflower around its node).
+_SUNFLOWER_STEP = 46.0
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+def _sunflower(centre: tuple[float, float], count: int, hole: float) -> list[tuple[float, float]]:
+    """`count` points spread evenly around `centre` (Vogel's spiral), none within `hole`."""
+    start = (hole / _SUNFLOWER_STEP) ** 2
+    return [(centre[0] + _SUNFLOWER_STEP * math.sqrt(start + i + 0.5) * math.cos(i * _GOLDEN_ANGLE),
+             centre[1] + _SUNFLOWER_STEP * math.sqrt(start + i + 0.5) * math.sin(i * _GOLDEN_ANGLE))
+            for i in range(count)]
+
+
+def summary_positions(tops: Sequence[str], children: "dict[str, Sequence[str]]",
+                      is_summary: "dict[str, bool]", attached: "dict[str, Sequence[str]]",
+                      drawn: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Positions of summary nodes and of what they fold, below the `drawn` picture.
+
+    The top summaries sit in one row under the picture, 170 px apart, so that a few
+    nodes stand for what they fold. A summary's child summaries (the states of a
+    division) sit in a row under it; the ACOs of a summary form a sunflower around it,
+    and each ACO's `attached` nodes (its participants) sit beside it. Two expanded
+    summaries may overlap; the page zooms to the one just expanded.
+
+    >>> p = summary_positions(["d"], {"d": ["s"], "s": ["a", "g"]}, {"d": True, "s": True},
+    ...                       {"a": ["g"]}, {"x": (0.0, 0.0)})
+    >>> sorted(p), p["d"][1] > 0, p["s"][1] > p["d"][1]
+    (['a', 'd', 'g', 's'], True, True)
+    """
+    xs = [p[0] for p in drawn.values()] or [0.0]
+    ys = [p[1] for p in drawn.values()] or [0.0]
+    row_y = max(ys) + 260.0
+    step = 170.0
+    left = (max(xs) + min(xs)) / 2 - step * (len(tops) - 1) / 2
+    positions: dict[str, tuple[float, float]] = {}
+
+    def place_acos(centre: tuple[float, float], members: Sequence[str]) -> None:
+        acos = [m for m in members if not any(m in attached.get(o, ()) for o in members)]
+        for aco, point in zip(acos, _sunflower(centre, len(acos), 70.0)):
+            positions[aco] = point
+            for k, other in enumerate(attached.get(aco, ())):
+                positions[other] = (point[0] + 16.0 + 6.0 * k, point[1] + 16.0)
+
+    for i, top in enumerate(tops):
+        positions[top] = (left + i * step, row_y)
+        kids = list(children.get(top, ()))
+        subs = [k for k in kids if is_summary.get(k)]
+        if not subs:
+            place_acos((left + i * step, row_y), kids)
+            continue
+        radii = [_SUNFLOWER_STEP * math.sqrt(len(children.get(s, ())) / 2 + 6) + 40 for s in subs]
+        width = sum(2 * r for r in radii)
+        x = left + i * step - width / 2
+        for sub, radius in zip(subs, radii):
+            centre = (x + radius, row_y + 200.0 + radius)
+            positions[sub] = centre
+            place_acos(centre, children.get(sub, ()))
+            x += 2 * radius
+    return {n: (round(p[0]), round(p[1])) for n, p in positions.items()}

@@ -5,7 +5,11 @@ with the analysis (:mod:`kg.analysis.read`, ``queries/tables/``): alliance membe
 ACO participation, board seats and representation, vetoes and other reserved powers,
 services, shares of savings and parent companies, with the boards (to find the ACO a
 seat or a power is about), the periods of seats, services and memberships, and the labels
-of the code lists. Links of one kind between the same two organizations become one edge
+of the code lists, and the operator links (``operator_links``: which operator runs which
+ACO, in which years, on what evidence and review). An alliance that the operator links
+already draw is not drawn twice. A participation with no dates, read from one year's file
+(its locator names one ``(PYyyyy`` year), is dated to that year. The results give each
+ACO its performance years and assigned beneficiaries. Links of one kind between the same two organizations become one edge
 carrying every fact, each with its source (citation and locator) and whether the source
 reports it or the curator inferred it.
 
@@ -20,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Mapping
 
 import pandas as pd
@@ -160,11 +165,17 @@ def load_map_graph(store) -> MapGraph:
     builder = _Builder(nodes)
     for child, parent, source in parents:
         builder.add("parent", child, parent, Fact("subsidiary of its parent organization", source))
+    operator_links = _rows(store, "operator_links", ("operator", "aco", "first_year"))
+    _operators(builder, operator_links, label)
     _alliances(builder, _dated(_rows(store, "alliance_members", ("alliance", "membership")),
-                               "membership", periods), label)
+                               "membership", periods), label,
+               skip={r["link"] for r in operator_links})
     for r in _rows(store, "aco_participants", ("participation",)):
+        begin, end = _year(r["begin"]), _year(r["end"])
+        if begin is None and end is None:  # a link read from one year's file holds in that year
+            begin = end = _file_year(r["locator"])
         builder.add("participation", r["member"], r["aco"],
-                    Fact("participant of the ACO", _source(r), _year(r["begin"]), _year(r["end"])))
+                    Fact("participant of the ACO", _source(r), begin, end))
     _boards(builder, _dated(_rows(store, "board_seats", ("seat",)), "seat", periods),
             _rows(store, "board_representation", ("representation",)), aco_of, board_name)
     for r in _rows(store, "reserved_powers", ("power",)):
@@ -177,8 +188,16 @@ def load_map_graph(store) -> MapGraph:
         text = (label(r["service_type"]) or "service") + (f" ({', '.join(status)})" if status else "")
         builder.add("service", r["provider"], r["recipient"],
                     Fact(text, _source(r), _year(r["begin"]), _year(r["end"])))
-    _shares(builder, _rows(store, "savings_shares", ("share",)),
-            _rows(store, "savings_results", ("contract", "result")), label)
+    results = _rows(store, "savings_results", ("contract", "result"))
+    _shares(builder, _rows(store, "savings_shares", ("share",)), results, label)
+    for r in results:  # the years an ACO reported results, and its beneficiaries then
+        node, year = nodes.get(r["aco"]), _value(r["performance_year"])
+        if node is None or year is None:
+            continue
+        node.years.add(int(year))
+        if r["assigned_beneficiaries"] is not None:
+            node.beneficiaries[int(year)] = (node.beneficiaries.get(int(year), 0)
+                                             + int(r["assigned_beneficiaries"]))
 
     for edge in builder.edges.values():
         edge.short = _short_label(edge)
@@ -193,15 +212,65 @@ def _local_id(iri: str) -> str:
         return iri
 
 
-def _alliances(builder: _Builder, rows: list[dict], label) -> None:
+_PY_MARK = re.compile(r"\(PY(\d{4})\b")
+
+
+def _file_year(locator: str | None) -> int | None:
+    """The one performance year a locator names with a ``(PYyyyy`` mark, else None.
+
+    >>> _file_year("mssp_participants_2026.csv, line 3 (PY2026, ACO_ID A1001)")
+    2026
+    >>> _file_year("p. 3") is None, _file_year("(PY2023) and (PY2026)") is None
+    (True, True)
+    """
+    years = set(_PY_MARK.findall(locator or ""))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def _operators(builder: _Builder, rows: list[dict], label) -> None:
+    """One edge per operator and ACO, from the operator to the ACO, dated by its links.
+
+    An operator or an ACO that the organizations table does not hold gets a node of its
+    own from the link (its name, kind management partner or ACO).
+    """
+    for r in rows:
+        operator, aco = r["operator"], r["aco"]
+        if operator not in builder.nodes:
+            builder.nodes[operator] = MapNode(operator, r["operator_name"] or _local_id(operator),
+                                              "management-partner")
+            builder.nodes[operator].facts.append(("Identifier", _local_id(operator)))
+        if aco not in builder.nodes:
+            builder.nodes[aco] = MapNode(aco, r["aco_name"] or _local_id(aco), "aco")
+            builder.nodes[aco].facts.append(("Identifier", _local_id(aco)))
+        node = builder.nodes[operator]
+        kind = _notation(r["operator_kind"]) or "unknown"
+        if node.operator_kind is None:
+            node.operator_kind = kind
+            node.facts.insert(0, ("Operator kind", label(r["operator_kind"]) or kind))
+        review = _notation(r["review"]) or "unreviewed"
+        first, last = _value(r["first_year"]), _value(r["last_year"])
+        text = f"operates the ACO ({label(r['review']) or review})"
+        if r["signals"] and r["signals"] != r["locator"]:
+            text += f"; signals: {r['signals']}"
+        edge = builder.add("operator", operator, aco,
+                           Fact(text, _source(r), None if first is None else int(first),
+                                None if last is None else int(last)))
+        if edge is not None:
+            # a link of an edge is confirmed when any of its links is
+            edge.review = "confirmed" if "confirmed" in (edge.review, review) else review
+
+
+def _alliances(builder: _Builder, rows: list[dict], label, skip: set = frozenset()) -> None:
     """One edge per alliance between its hub (the ACO member) and each other member.
 
     An alliance without an ACO member (a provider-payer alliance) links every pair of
-    members, since none of them is the centre.
+    members, since none of them is the centre. The alliances in `skip` (those the operator
+    links already draw) are left out.
     """
     by_alliance: dict[str, list[dict]] = {}
     for r in rows:
-        by_alliance.setdefault(r["alliance"], []).append(r)
+        if r["alliance"] not in skip:
+            by_alliance.setdefault(r["alliance"], []).append(r)
     for members in by_alliance.values():
         hubs = [m for m in members if _notation(m["role"]) == "aco"]
         if hubs:
@@ -285,6 +354,9 @@ def _short_label(edge: MapEdge) -> str:
     n = len(edge.facts)
     if edge.kind == "alliance":
         return "alliance"
+    if edge.kind == "operator":
+        spans = sorted({(f.start, f.end) for f in edge.facts}, key=lambda s: (s[0] or 0, s[1] or 0))
+        return ", ".join(f"{a or '?'}-{b or '?'}" for a, b in spans)
     if edge.kind == "board-seat":
         seats = sum(1 for f in edge.facts if "seat on" in f.text)
         return f"{seats} seat{'s' if seats != 1 else ''}" if seats else "on board"

@@ -18,7 +18,8 @@ from kg.core.errors import UsageError
 from kg.products.maps.load import load_map_graph
 from kg.products.maps.render import render_map
 from kg.products.maps.select import (AGGREGATE_ABOVE, DEFAULT_MAX_NODES, aggregate_participants,
-                                     cap, node_scores, restrict)
+                                     cap, folded, node_beneficiaries, node_scores, restrict,
+                                     summarise)
 
 __all__ = ["MapSummary", "write_map"]
 
@@ -54,8 +55,9 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     seed : int
         Seed of the layout: the same graph and seed give the same positions.
     power : mapping of str to float, optional
-        Node IRI -> power score (from the power analysis); sets the node sizes. Without it
-        a node's size is its number of links on the map, and the legend says so.
+        Node IRI -> power score (from the power analysis), shown in the tooltips. Nodes are
+        sized by assigned beneficiaries (:func:`node_beneficiaries`); on a map without any,
+        by the power score, or without it by the number of links, and the legend says so.
     max_nodes : int
         Cap on the nodes drawn; above it the most important links are kept with their
         ends (see :func:`cap`) and the page says so.
@@ -80,7 +82,7 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     import time
 
     from kg.graph.store import open_store
-    from kg.products.maps.layout import layout
+    from kg.products.maps.layout import layout, summary_positions
 
     if participants not in ("auto", "aggregate", "all"):
         raise UsageError(f"must be auto, aggregate or all, got {participants!r}",
@@ -100,19 +102,39 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     total = len(graph.nodes)
     scores = node_scores(graph, power)
     graph = cap(graph, max_nodes, scores)
-    if not power:
-        scores = node_scores(graph, None)  # degree on the map as drawn
-    size_by = "Power score" if power else "Links on this map"
-    if not power:
-        graph.notes.append("Node size shows the number of links on this map (no power "
-                           "analysis was given).")
+    graph = summarise(graph)
+    sizes = node_beneficiaries(graph)
+    if sizes:
+        size_by = "Assigned beneficiaries"
+        graph.notes.append("Node size: assigned beneficiaries in the year shown (all years: the "
+                           "latest), from the CMS results; an operator's or a summary's is the "
+                           "sum over its ACOs. Area grows with the number; no figure: smallest.")
+        scores = dict(power or {})
+    else:
+        sizes = None
+        if not power:
+            scores = node_scores(graph, None)  # degree on the map as drawn
+        size_by = "Power score" if power else "Links on this map"
+        if not power:
+            graph.notes.append("Node size shows the number of links on this map (no power "
+                               "analysis was given).")
     mark = time.perf_counter()
-    order = sorted(graph.nodes)
-    positions = layout(order, [(e.source, e.target) for e in graph.edges], seed=seed)
+    parent = folded(graph)
+    main = [n for n in sorted(graph.nodes) if n not in parent and graph.nodes[n].kind != "summary"]
+    inside = set(main)
+    positions = layout(main, [(e.source, e.target) for e in graph.edges
+                              if e.source in inside and e.target in inside], seed=seed)
+    attached: dict[str, list[str]] = {}
+    for e in graph.edges:
+        if e.source in parent and e.target in parent and graph.nodes[e.target].kind == "aco":
+            attached.setdefault(e.target, []).append(e.source)
+    positions.update(summary_positions(
+        graph.summaries, {n: node.children for n, node in graph.nodes.items() if node.children},
+        {n: node.kind == "summary" for n, node in graph.nodes.items()}, attached, positions))
     seconds["layout"] = time.perf_counter() - mark
     mark = time.perf_counter()
     page = render_map(graph, positions, scores=scores, size_by=size_by, title=title,
-                      total_nodes=total)
+                      total_nodes=total, sizes=sizes)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
