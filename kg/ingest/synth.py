@@ -394,7 +394,7 @@ def _clinicians(table: "_Rows", rng: np.random.Generator, fit: CmsFit, total: in
 
 def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
                participants: int | None = None, clinicians: int = 0, fit: CmsFit | None = None,
-               organizations: int | None = None) -> dict[str, int]:
+               organizations: int | None = None, dated_partners: bool = False) -> dict[str, int]:
     """Write a synthetic dataset of `acos` ACOs, or of `organizations` organizations, into `out`.
 
     Parameters
@@ -420,6 +420,13 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
         participants and partners together, exactly), as many ACOs to participants as the
         national size has (:func:`organizations_size`). A graph of a given number of nodes,
         as the map benchmark and the map tests draw.
+    dated_partners : bool
+        Write each ACO - partner alliance as the CMS importers write the alliances they
+        infer: evidence ``inferred``, its locator marking the first and the last
+        performance year of the link (``(PY2019) to (PY2024)``: from the ACO's start, at
+        the earliest 2013, to a year drawn up to 2026), so that the operator links read them
+        as dated links. The years come from a generator of their own, so the rest of the
+        data is the same with or without them.
 
     Returns
     -------
@@ -543,6 +550,7 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
                 geographic_scope="national" if i < max(1, k // 4) else "regional",
                 locator=f"synthetic partner {pid}", **prov)
         partner_of = rng.choice(k, size=len(partnered), p=_portfolio_weights(fit, k))
+    years_rng = np.random.default_rng([seed, 14])  # only for dated_partners
     seats_total = rng.integers(ASSUMPTIONS["board_seats"][0], ASSUMPTIONS["board_seats"][1] + 1, n)
     partner_seats = np.zeros(n, dtype=int)
     veto = np.zeros(n, dtype=bool)
@@ -550,8 +558,16 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
         aco, pid = aco_ids[a], partner_ids[partner_of[j]]
         alliance = f"syn-alliance-{aco}"
         where = f"synthetic alliance {alliance}"
-        rows["alliances"].add(alliance_id=alliance, name=f"{aco} - {pid}",
-                              alliance_kind="aco-management-partner", locator=where, **prov)
+        if dated_partners:
+            first = max(2013, int(start_years[a]))
+            last = int(years_rng.integers(first, 2027))
+            rows["alliances"].add(alliance_id=alliance, name=f"{aco} - {pid}",
+                                  alliance_kind="aco-management-partner",
+                                  locator=f"{where} (PY{first}) to (PY{last})",
+                                  source_id=source, evidence="inferred")
+        else:
+            rows["alliances"].add(alliance_id=alliance, name=f"{aco} - {pid}",
+                                  alliance_kind="aco-management-partner", locator=where, **prov)
         start = f"{start_years[a]}-01-01"
         rows["alliance_members"].add(membership_id=f"{alliance}-aco", alliance_id=alliance,
                                      org_id=aco, role="aco", start=start, locator=where, **prov)

@@ -315,11 +315,16 @@ def summary_positions(tops: Sequence[str], children: "dict[str, Sequence[str]]",
     positions: dict[str, tuple[float, float]] = {}
 
     def place_acos(centre: tuple[float, float], members: Sequence[str]) -> None:
-        acos = [m for m in members if not any(m in attached.get(o, ()) for o in members)]
+        hanging = {o for m in members for o in attached.get(m, ())}
+        acos = [m for m in members if m not in hanging]
         for aco, point in zip(acos, _sunflower(centre, len(acos), 70.0)):
             positions[aco] = point
-            for k, other in enumerate(attached.get(aco, ())):
-                positions[other] = (point[0] + 16.0 + 6.0 * k, point[1] + 16.0)
+            around = attached.get(aco, ())
+            for k, other in enumerate(around):  # on a small circle around the ACO
+                angle = 2 * math.pi * k / len(around) + math.pi / 4
+                radius = 18.0 + 2.0 * math.sqrt(len(around))
+                positions[other] = (point[0] + radius * math.cos(angle),
+                                    point[1] + radius * math.sin(angle))
 
     for i, top in enumerate(tops):
         positions[top] = (left + i * step, row_y)

@@ -187,10 +187,12 @@ def _slug(text: str) -> str:
 def summarise(graph: MapGraph) -> MapGraph:
     """Fold the ACOs with no operator and no shared participant into summary nodes.
 
-    An ACO whose only links are to its own aggregated participants (or that has no link at
-    all) tells nothing about who runs whom; drawn one by one, hundreds of them make a grid
+    An ACO with no operator whose linked organizations are linked to it alone (its
+    aggregated participants, participants holding its board seats), or with no link at all,
+    tells nothing about who runs whom; drawn one by one, hundreds of them make a grid
     of lone dots. They are folded, with their participant nodes, into one summary node per
-    state, and the states into one per Census division (:mod:`~kg.products.maps.regions`);
+    state (with the organizations linked to it alone), and the states into one per Census
+    division (:mod:`~kg.products.maps.regions`);
     ACOs whose state is not recorded go straight under one node. The page draws the
     division nodes and expands a node when it is clicked; every folded node stays in the
     graph (its key in the summary's ``children``).
@@ -205,8 +207,10 @@ def summarise(graph: MapGraph) -> MapGraph:
     ['NM: 1 ACO']
     """
     adjacent = graph.neighbours()
-    lone = [n for n, node in graph.nodes.items() if node.kind == "aco"
-            and all(graph.nodes[m].kind == "participant-group" and adjacent[m] == {n}
+    operators = {e.source for e in graph.edges if e.kind == "operator"}
+    lone = [n for n, node in graph.nodes.items() if node.kind == "aco" and n not in operators
+            and all(adjacent[m] == {n} and m not in operators
+                    and graph.nodes[m].kind not in ("aco", "management-partner")
                     for m in adjacent[n])]
     if not lone:
         return graph.keep(graph.nodes)

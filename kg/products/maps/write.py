@@ -125,9 +125,12 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     positions = layout(main, [(e.source, e.target) for e in graph.edges
                               if e.source in inside and e.target in inside], seed=seed)
     attached: dict[str, list[str]] = {}
-    for e in graph.edges:
-        if e.source in parent and e.target in parent and graph.nodes[e.target].kind == "aco":
-            attached.setdefault(e.target, []).append(e.source)
+    for e in graph.edges:  # what hangs on a folded ACO (its participants) is drawn beside it
+        if e.source in parent and e.target in parent:
+            aco, other = ((e.target, e.source) if graph.nodes[e.target].kind == "aco"
+                          else (e.source, e.target))
+            if graph.nodes[aco].kind == "aco" and other not in attached.get(aco, ()):
+                attached.setdefault(aco, []).append(other)
     positions.update(summary_positions(
         graph.summaries, {n: node.children for n, node in graph.nodes.items() if node.children},
         {n: node.kind == "summary" for n, node in graph.nodes.items()}, attached, positions))
