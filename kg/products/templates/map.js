@@ -28,9 +28,11 @@
     return (start === null ? "?" : start) + "-" + (end === null ? "?" : end);
   }
   // limit: at most that many facts (the tooltip); the details panel shows them all
+  // (under the title, so that the capped tooltip never hides it)
   function more(box, left) {
-    if (left > 0) { box.appendChild(el("div", "tip-more", "\u2026 and " + left + " more: click for every fact in the panel")); }
+    if (left > 0) { box.insertBefore(el("div", "tip-more", "\u2026 and " + left + " more: click for every fact in the panel"), box.children[1] || null); }
   }
+  function cut(text, limit) { text = String(text); return limit && text.length > 160 ? text.slice(0, 159) + "\u2026" : text; }
   function nodeBox(n, limit) {
     var box = el("div", "tip");
     box.appendChild(el("div", "tip-title", n.name));
@@ -41,11 +43,11 @@
     shown.forEach(function (kv) {
       var row = el("div");
       row.appendChild(el("span", "tip-key", kv[0] + ": "));
-      row.appendChild(el("span", null, kv[1]));
+      row.appendChild(el("span", null, cut(kv[1], limit)));
       box.appendChild(row);
     });
     var sources = limit ? n.s.slice(0, Math.max(0, limit - shown.length) || 1) : n.s;
-    sources.forEach(function (s) { box.appendChild(el("div", "tip-src", sourceText(s[0], s[1], s[2]))); });
+    sources.forEach(function (s) { box.appendChild(el("div", "tip-src", cut(sourceText(s[0], s[1], s[2]), limit))); });
     more(box, rows.length - shown.length + n.s.length - sources.length);
     return box;
   }
@@ -57,8 +59,8 @@
     if (e.rv) { box.appendChild(el("div", "tip-key", "Review: " + e.rv)); }
     var shown = limit ? e.f.slice(0, Math.max(1, Math.floor(limit / 2))) : e.f;
     shown.forEach(function (f) {
-      box.appendChild(el("div", "tip-fact", "\u2022 " + f[0] + " [" + period(f[4], f[5]) + "]"));
-      box.appendChild(el("div", "tip-src", sourceText(f[1], f[2], f[3])));
+      box.appendChild(el("div", "tip-fact", "\u2022 " + cut(f[0], limit) + " [" + period(f[4], f[5]) + "]"));
+      box.appendChild(el("div", "tip-src", cut(sourceText(f[1], f[2], f[3]), limit)));
     });
     more(box, e.f.length - shown.length);
     return box;
@@ -493,7 +495,7 @@
   // --- the page's state in its address (#year=...&sel=...), restored on load ---------------
   var keyOf = {};
   byId.forEach(function (n) { keyOf[n.k] = n.id; });
-  var restoring = false;
+  var restoring = true;  // until the address has been read: the first apply must not overwrite it
   function off(map) { return Object.keys(map).filter(function (k) { return map[k] === false; }).join(","); }
   function saveState() {
     if (restoring) { return; }
@@ -513,7 +515,7 @@
   }
   function restoreState() {
     var text = location.hash.replace(/^#/, "");
-    if (!text) { return false; }
+    if (!text) { restoring = false; return false; }
     var p = {};
     text.split("&").forEach(function (part) {
       var i = part.indexOf("=");
