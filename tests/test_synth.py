@@ -176,3 +176,20 @@ def test_a_size_by_number_of_organizations(tmp_path):
         synthesize(tmp_path / "c", acos=5, organizations=100)
     with pytest.raises(ValueError, match="cannot hold"):
         synthesize(tmp_path / "c", organizations=2)
+
+
+def test_dated_partners_are_inferred_links_with_years_and_leave_the_rest_unchanged(tmp_path):
+    import re as re_module
+
+    plain = synthesize(tmp_path / "plain", acos=60, seed=4)
+    dated = synthesize(tmp_path / "dated", acos=60, seed=4, dated_partners=True)
+    assert plain == dated
+    for name in ("organizations.csv", "aco_participants.csv", "savings.csv", "services.csv"):
+        assert (tmp_path / "plain" / name).read_bytes() == (tmp_path / "dated" / name).read_bytes()
+    import csv as csv_module
+    with open(tmp_path / "dated" / "alliances.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv_module.DictReader(handle))
+    assert rows and all(r["evidence"] == "inferred" for r in rows)
+    spans = [tuple(int(y) for y in re_module.findall(r"\(PY(\d{4})\)", r["locator"])) for r in rows]
+    assert all(len(s) == 2 and 2013 <= s[0] <= s[1] <= 2026 for s in spans)
+    assert len({s for s in spans}) > 1
