@@ -268,22 +268,30 @@ def folded(graph: MapGraph) -> dict[str, str]:
 def node_beneficiaries(graph: MapGraph) -> dict[str, dict[str, int]]:
     """Assigned beneficiaries per node and year, the measure that sizes the nodes.
 
-    An ACO's are those of its results; an operator's, in a year, the sum over the ACOs it
-    runs in that year (its operator links valid then); a summary's, the sum over the ACOs
-    it folds. Key ``"all"`` (the map of every year): an ACO's latest figure, summed the
-    same way. A node without a figure has none (it is drawn at the smallest size).
+    An ACO's, in a year, are those of its results that year, or of its latest earlier
+    results (a year without a results file, such as the years after the last one, keeps
+    the last figure; the page says which year a figure is from); an operator's, the sum
+    over the ACOs it runs in that year (its operator links valid then); a summary's, the sum
+    over the ACOs it folds. Key ``"all"`` (the map of every year): an ACO's latest figure,
+    summed the same way. A node without a figure has none (drawn at the smallest size).
 
     >>> aco = MapNode("a", "A", "aco", beneficiaries={2022: 900, 2023: 1000})
     >>> op = MapNode("p", "P", "management-partner")
-    >>> link = MapEdge("operator", "p", "a", [Fact("runs", Source(None, None, None), 2023, 2023)])
+    >>> link = MapEdge("operator", "p", "a", [Fact("runs", Source(None, None, None), 2023, 2024)])
     >>> node_beneficiaries(MapGraph({"a": aco, "p": op}, [link]))["p"]
-    {'2023': 1000, 'all': 1000}
+    {'2023': 1000, '2024': 1000, 'all': 1000}
     """
     out: dict[str, dict[str, int]] = {}
+    through = max([f.end for e in graph.edges for f in e.facts if f.end is not None]
+                  + [y for node in graph.nodes.values() for y in node.years] + [0])
     for n, node in graph.nodes.items():
         if node.beneficiaries:
             latest = max(node.beneficiaries)
-            out[n] = {str(y): v for y, v in sorted(node.beneficiaries.items())}
+            out[n] = {}
+            value = None
+            for year in range(min(node.beneficiaries), max(through, latest) + 1):
+                value = node.beneficiaries.get(year, value)  # the latest figure so far
+                out[n][str(year)] = value
             out[n]["all"] = node.beneficiaries[latest]
     sums: dict[str, dict[str, int]] = {}
     for e in graph.edges:

@@ -100,6 +100,10 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     if participants == "aggregate" or (participants == "auto" and len(graph.nodes) > AGGREGATE_ABOVE):
         graph = aggregate_participants(graph)
     total = len(graph.nodes)
+    if not graph.nodes:
+        graph.notes.append("Nothing to draw: no organization is valid "
+                           + (f"in {year} " if year is not None else "")
+                           + "under these filters (" + "; ".join(graph.filters) + ").")
     scores = node_scores(graph, power)
     graph = cap(graph, max_nodes, scores)
     graph = summarise(graph)
@@ -107,8 +111,9 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     if sizes:
         size_by = "Assigned beneficiaries"
         graph.notes.append("Node size: assigned beneficiaries in the year shown (all years: the "
-                           "latest), from the CMS results; an operator's or a summary's is the "
-                           "sum over its ACOs. Area grows with the number; no figure: smallest.")
+                           "latest; a year without results: the latest earlier figure), from the "
+                           "CMS results; an operator's or a summary's is the sum over its ACOs. "
+                           "Area grows with the number; no figure: smallest.")
         scores = dict(power or {})
     else:
         sizes = None

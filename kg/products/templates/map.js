@@ -38,7 +38,13 @@
     box.appendChild(el("div", "tip-title", n.name));
     var value = sizeOf(n);
     var rows = n.f.slice();
-    if (value !== null) { rows.unshift([data.sizeBy + (state.year === "" ? " (latest)" : " (" + state.year + ")"), value.toLocaleString("en-US")]); }
+    if (value !== null) {
+      var from = state.year === "" || n.ry === undefined ? null :
+        n.ry.filter(function (y) { return y <= Number(state.year); }).pop();
+      rows.unshift([data.sizeBy + (state.year === "" ? " (latest)" : " (" + state.year +
+        (from !== null && from !== undefined && from !== Number(state.year) ? "; figure of " + from : "") + ")"),
+        value.toLocaleString("en-US")]);
+    }
     var shown = limit ? rows.slice(0, limit) : rows;
     shown.forEach(function (kv) {
       var row = el("div");
