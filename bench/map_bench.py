@@ -158,6 +158,7 @@ def national(store_path: Path, workdir: Path, runs: int) -> dict:
             drawn.append(seconds)
             counts = driver.execute_script("return window.__map.apply()")
             radii = sorted(driver.execute_script(_SIZES))
+            sized = [r for r in radii if r > 4]  # 4 px: no figure
             times = driver.execute_script(_CONTROLS)
             name, worst = max(times, key=lambda t: t[1])
             slowest.append(worst / 1000.0)
@@ -170,6 +171,9 @@ def national(store_path: Path, workdir: Path, runs: int) -> dict:
             "filter": statistics.median(slowest), "filter_name": slow_name[-1],
             "radii": (len(set(radii)), radii[0], radii[len(radii) // 2], radii[-1],
                       radii.count(mode) / len(radii), mode),
+            "sized": (len(sized), len(set(sized)), sized[len(sized) // 4], sized[len(sized) // 2],
+                      sized[3 * len(sized) // 4], sized[-1],
+                      max(sized.count(r) for r in set(sized)) / len(sized)) if sized else None,
             "mb": page.stat().st_size / 1e6}
 
 
@@ -185,7 +189,10 @@ def national_report(r: dict, runs: int) -> str:
         f"({100 * r['isolated'] / max(1, r['shown']):.1f}%, target at most 5%). Node radii "
         f"(px) of what is drawn: {distinct} distinct values, from {low:g} to {high:g}, median "
         f"{median:g}; the most common radius ({mode:g} px, no figure) is shared by "
-        f"{100 * share:.0f}% of the nodes.",
+        f"{100 * share:.0f}% of the nodes."
+        + (" The {0:,} nodes with a figure: {1} distinct radii, quartiles {2:g} / {3:g} / {4:g} "
+           "px, largest {5:g} px; no radius is shared by more than {6:.0%} of them.".format(*r["sized"])
+           if r["sized"] else ""),
         "",
         "| target | measured | verdict |",
         "|---|---|---|",
