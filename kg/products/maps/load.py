@@ -7,7 +7,8 @@ services, shares of savings and parent companies, with the boards (to find the A
 seat or a power is about), the periods of seats, services and memberships, and the labels
 of the code lists, and the operator links (``operator_links``: which operator runs which
 ACO, in which years, on what evidence and review). An alliance that the operator links
-already draw is not drawn twice. A participation with no dates, read from one year's file
+already draw (the same link, or an inferred alliance between the same operator and ACO)
+is not drawn twice. A participation with no dates, read from one year's file
 (its locator names one ``(PYyyyy`` year), is dated to that year. The results give each
 ACO its performance years and assigned beneficiaries. Links of one kind between the same two organizations become one edge
 carrying every fact, each with its source (citation and locator) and whether the source
@@ -220,6 +221,11 @@ def load_map_graph(store) -> MapGraph:
             node.beneficiaries[int(year)] = (node.beneficiaries.get(int(year), 0)
                                              + int(r["assigned_beneficiaries"]))
 
+    # an inferred alliance between an operator and its ACO says what the operator link says
+    operated = {frozenset((e.source, e.target)) for e in builder.edges.values() if e.kind == "operator"}
+    for key, edge in list(builder.edges.items()):
+        if edge.kind == "alliance" and edge.inferred and frozenset((edge.source, edge.target)) in operated:
+            del builder.edges[key]
     for edge in builder.edges.values():
         edge.short = _short_label(edge)
     edges = sorted(builder.edges.values(), key=lambda e: (e.kind, e.source, e.target))

@@ -148,7 +148,8 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
             else:
                 years.update(y for y in (f.start, f.end) if y is not None)
     partners = sorted(((index[n], graph.nodes[n].name) for n in order
-                       if graph.nodes[n].kind == "management-partner"), key=lambda p: p[1])
+                       if graph.nodes[n].kind == "management-partner" or graph.nodes[n].operator_kind),
+                      key=lambda p: p[1])
     return {
         "nodes": nodes, "edges": edges,
         "kinds": {k: {"label": v[0], "shape": v[1], "color": v[2]} for k, v in NODE_KINDS.items()},

@@ -370,8 +370,8 @@ def cap(graph: MapGraph, max_nodes: int, scores: Mapping[str, float]) -> MapGrap
     if len(graph.nodes) <= max_nodes:
         return graph
 
-    def tier(n: str) -> int:
-        return _CAP_TIERS.get(graph.nodes[n].kind, 2)
+    def tier(n: str) -> int:  # an operator of ACOs ranks with the partners, whatever its kind
+        return 0 if graph.nodes[n].operator_kind else _CAP_TIERS.get(graph.nodes[n].kind, 2)
 
     def rank(n: str) -> tuple:
         return (tier(n), -scores.get(n, 0.0), n)
