@@ -298,8 +298,9 @@ def summary_positions(tops: Sequence[str], children: "dict[str, Sequence[str]]",
 
     The top summaries sit in one row under the picture, 170 px apart, so that a few
     nodes stand for what they fold. A summary's child summaries (the states of a
-    division) sit in a row under it; the ACOs of a summary form a sunflower around it,
-    and each ACO's `attached` nodes (its participants) sit beside it. Two expanded
+    division) sit in a row under it, each amid the sunflower of its ACOs; a summary of ACOs
+    alone has their sunflower under the row; each ACO's `attached` nodes (its participants)
+    sit on a small circle around it. Two expanded
     summaries may overlap; the page zooms to the one just expanded.
 
     >>> p = summary_positions(["d"], {"d": ["s"], "s": ["a", "g"]}, {"d": True, "s": True},
@@ -330,8 +331,10 @@ def summary_positions(tops: Sequence[str], children: "dict[str, Sequence[str]]",
         positions[top] = (left + i * step, row_y)
         kids = list(children.get(top, ()))
         subs = [k for k in kids if is_summary.get(k)]
-        if not subs:
-            place_acos((left + i * step, row_y), kids)
+        if not subs:  # ACOs straight under it: their sunflower below the row
+            acos = sum(1 for k in kids if not any(k in attached.get(o, ()) for o in kids))
+            radius = _SUNFLOWER_STEP * math.sqrt((70.0 / _SUNFLOWER_STEP) ** 2 + acos) + 40
+            place_acos((left + i * step, row_y + 200.0 + radius), kids)
             continue
         radii = [_SUNFLOWER_STEP * math.sqrt(len(children.get(s, ())) / 2 + 6) + 40 for s in subs]
         width = sum(2 * r for r in radii)

@@ -230,17 +230,26 @@ def summarise(graph: MapGraph) -> MapGraph:
         nodes[key] = node
         return key
 
+    def largest_first(acos: list[str]) -> list[str]:  # the largest in the middle of a sunflower
+        def latest(n: str) -> int:
+            figures = graph.nodes[n].beneficiaries
+            return figures[max(figures)] if figures else 0
+        return sorted(acos, key=lambda n: (-latest(n), n))
+
     tops = []
     for name in sorted(by_division, key=DIVISIONS.index):
         states = by_division[name]
         acos = [n for members in states.values() for n in members]
         if name == "State not recorded":
-            children = sorted(acos + [m for a in acos for m in sorted(adjacent[a])])
+            acos = largest_first(acos)
+            children = acos + [m for a in acos for m in sorted(adjacent[a])]
         else:
-            children = [summary(SUMMARY + _slug(state), state, sorted(members),
-                                sorted(members + [m for a in members for m in sorted(adjacent[a])]),
-                                f"registered in {state}")
-                        for state, members in sorted(states.items())]
+            children = []
+            for state, members in sorted(states.items()):
+                members = largest_first(members)
+                children.append(summary(SUMMARY + _slug(state), state, members,
+                                        members + [m for a in members for m in sorted(adjacent[a])],
+                                        f"registered in {state}"))
         tops.append(summary(SUMMARY + "division-" + _slug(name), name, acos, children,
                             "in " + name if name != "State not recorded" else "whose state is not recorded"))
     out = replace(graph, nodes=nodes, edges=list(graph.edges), notes=list(graph.notes),
