@@ -438,3 +438,24 @@ def test_national_map_page_is_sized_and_summarised(dated_store, tmp_path):
     assert {e["k"] for e in data["edges"]} >= {"operator", "participation"}
     results = read_table(dated_store, "savings_results")
     assert set(data["years"]) >= {int(y) for y in results["performance_year"].dropna()}
+
+
+def test_operators_are_hubs_with_their_acos_on_a_ring():
+    acos = [f"aco-{i:02d}" for i in range(40)]
+    nodes = ["op", "op2", "lone", "x", "y"] + acos + [f"g-{a}" for a in acos]
+    edges = ([("op", a) for a in acos[:30]] + [("op2", a) for a in acos[30:]]
+             + [(f"g-{a}", a) for a in acos] + [("op", "op2"), ("x", "y")])
+    positions = layout(nodes, edges, seed=0, hubs={"op", "op2"})
+    assert positions == layout(nodes, edges, seed=5, hubs={"op", "op2"})  # no randomness
+
+    def distance(a, b):
+        return ((positions[a][0] - positions[b][0]) ** 2 + (positions[a][1] - positions[b][1]) ** 2) ** 0.5
+
+    radii = {round(distance("op", a)) for a in acos[:30]}
+    assert max(radii) - min(radii) <= 2  # on one ring
+    ring = sorted(acos[:30], key=lambda a: distance(acos[0], a))
+    assert distance(ring[0], ring[1]) >= 60  # the ACOs of a hub do not overlap
+    # what hangs on an ACO lies outside the ring
+    assert all(distance("op", f"g-{a}") > distance("op", a) for a in acos[:30])
+    # the rest is drawn below the hubs' components
+    assert positions["x"][1] > max(positions[a][1] for a in acos)

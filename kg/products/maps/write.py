@@ -127,8 +127,10 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     parent = folded(graph)
     main = [n for n in sorted(graph.nodes) if n not in parent and graph.nodes[n].kind != "summary"]
     inside = set(main)
+    operators = {e.source for e in graph.edges if e.kind == "operator"}
     positions = layout(main, [(e.source, e.target) for e in graph.edges
-                              if e.source in inside and e.target in inside], seed=seed)
+                              if e.source in inside and e.target in inside], seed=seed,
+                       hubs=operators)
     attached: dict[str, list[str]] = {}
     for e in graph.edges:  # what hangs on a folded ACO (its participants) is drawn beside it
         if e.source in parent and e.target in parent:
