@@ -246,13 +246,13 @@ def _hub_box(component: list[str], edges: Sequence[tuple[str, str]],
     for h in centres:
         count = len(ring_of[h])
         radius = max(140.0, _RING_STEP * count / (2 * math.pi))
-        x += radius + _LEAF_STEP * 2
+        x += radius + _LEAF_STEP * 4
         positions[h] = centre_of[h] = (x, 0.0)
         for k, m in enumerate(ring_of[h]):
             angle = 2 * math.pi * k / max(1, count) - math.pi / 2
             positions[m] = (x + radius * math.cos(angle), radius * math.sin(angle))
             centre_of[m] = centre_of[h]
-        x += radius + _LEAF_STEP * 2
+        x += radius + _LEAF_STEP * 4
     frontier = [n for n in component if n in positions]
     while len(positions) < len(component):
         placed_now = []
