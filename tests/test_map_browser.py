@@ -291,6 +291,14 @@ def test_year_filter_lists_every_year_and_draws_only_what_is_valid(browser, nati
         valid = {n.rsplit("/", 1)[-1] for n in restrict(graph, year=year).nodes}
         assert shown == valid, year
         drawn[year] = shown
+        # an ACO this year leaves with no link is folded into its summary, not a lone dot
+        alone = browser.execute_script("""var m = window.__map; m.state.expanded = {}; m.apply();
+            var linked = {};
+            m.edges.get({filter: function (e) { return !e.hidden; }}).forEach(function (e) { linked[e.from] = linked[e.to] = 1; });
+            return m.nodes.get({filter: function (n) { return !n.hidden && !linked[n.id]; }})
+                .map(function (n) { return m.data.nodes[n.id]; })
+                .filter(function (n) { return n.group === 'aco' && n.par !== undefined; }).length;""")
+        assert alone == 0, year
         live = [k for k, _, _ in browser.execute_script(SHOWN_EDGES) if k == "operator"]
         active = [e for e in graph.edges if e.kind == "operator" and e.active_in(year)]
         assert len(live) == len(active)
@@ -330,7 +338,7 @@ def test_search_lands_on_the_node_and_highlights_it(browser, national):
     assert name in browser.find_element("id", "details").text
     # an ACO folded into a summary: the search opens the summaries above it
     folded = browser.execute_script(
-        "return window.__map.data.nodes.filter(function (n) { return n.group === 'aco' && n.par !== undefined; })[0].name")
+        "return window.__map.data.nodes.filter(function (n) { return n.group === 'aco' && n.lone === 1; })[0].name")
     found = browser.execute_script("return window.__map.find(arguments[0])", folded)
     assert browser.execute_script("return window.__map.nodes.get(arguments[0]).hidden", found[0]) is False
     assert browser.execute_script("return window.__map.network.getSelectedNodes()") == found[:1]

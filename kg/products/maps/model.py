@@ -103,6 +103,11 @@ class MapNode:
     operator_kind: str | None = None
     #: a summary node: the IRIs it folds (shown when it is expanded)
     children: list[str] = field(default_factory=list)
+    #: folded in every view (an ACO with no operator and no shared participant, or what
+    #: hangs on such an ACO alone); other ACOs fold only when a view leaves them no link
+    lone: bool = False
+    #: the ACO this organization is linked to alone (it folds with it)
+    hangs_on: str | None = None
 
 
 @dataclass

@@ -68,7 +68,8 @@ def _key(iri: str) -> str:
 
 def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
              scores: Mapping[str, float], size_by: str,
-             sizes: Mapping[str, Mapping[str, int]] | None = None) -> dict:
+             sizes: Mapping[str, Mapping[str, int]] | None = None,
+             slots: Mapping[str, tuple[float, float]] | None = None) -> dict:
     order = sorted(graph.nodes)
     index = {n: i for i, n in enumerate(order)}
     parent = folded(graph)
@@ -100,6 +101,12 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
             item["sn"] = node.name.split(":")[0]
         if n in parent:
             item["par"] = index[parent[n]]
+        if node.lone:
+            item["lone"] = 1
+        if node.hangs_on is not None and node.hangs_on in index:
+            item["hang"] = index[node.hangs_on]
+        if slots and n in slots and tuple(slots[n]) != (x, y):
+            item["fx"], item["fy"] = slots[n]
         nodes.append(item)
     flows = [e.savings_usd for e in graph.edges if e.savings_usd]
     top_flow = max(flows) if flows else 0.0
@@ -179,7 +186,8 @@ def _size_factor(nodes: list[dict]) -> float:
 def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
                scores: Mapping[str, float], size_by: str, title: str = "aco-kg network map",
                total_nodes: int | None = None,
-               sizes: Mapping[str, Mapping[str, int]] | None = None) -> str:
+               sizes: Mapping[str, Mapping[str, int]] | None = None,
+               slots: Mapping[str, tuple[float, float]] | None = None) -> str:
     """The HTML page of a map (self-contained; see the module docstring).
 
     Parameters
@@ -201,6 +209,9 @@ def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
         :func:`~kg.products.maps.select.node_beneficiaries`); the page sizes each node by
         the square root of the value of the year shown (area in proportion to the value),
         and `scores` are then shown as a fact. Without it, `scores` set the sizes.
+    slots : mapping, optional
+        Node IRI -> (x, y) of its place in an expanded summary, for the ACOs that the page
+        folds when a view leaves them without a link (and what hangs on them).
     """
     import jinja2
 
@@ -209,7 +220,7 @@ def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
     script = (_TEMPLATES / "map.js").read_text(encoding="utf-8")
     vis_js = _inline_safe(_asset("vis-9.1.2/vis-network.min.js"), "vis-network.min.js")
     vis_css = _inline_safe(_asset("vis-9.1.2/vis-network.css"), "vis-network.css")
-    payload = _payload(graph, positions, scores, size_by, sizes)
+    payload = _payload(graph, positions, scores, size_by, sizes, slots)
     page = environment.get_template("map.html.j2").render(
         title=title,
         filters=graph.filters,

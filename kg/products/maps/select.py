@@ -195,33 +195,46 @@ def summarise(graph: MapGraph) -> MapGraph:
     division (:mod:`~kg.products.maps.regions`);
     ACOs whose state is not recorded go straight under one node. The page draws the
     division nodes and expands a node when it is clicked; every folded node stays in the
-    graph (its key in the summary's ``children``).
+    graph (its key in the summary's ``children``). Every other ACO without an operator has
+    its place in a summary too (``lone`` is False): the page folds it there in a view
+    (a year, a filter) that leaves it no link but to what hangs on it alone.
 
     >>> g = MapGraph({"a": MapNode("a", "A", "aco", state="NM"),
     ...               "b": MapNode("b", "B", "aco"), "p": MapNode("p", "P", "management-partner")},
     ...              [MapEdge("operator", "p", "b", [])])
     >>> out = summarise(g)
-    >>> [out.nodes[s].name for s in out.summaries]
-    ['Mountain: 1 ACO']
+    >>> [out.nodes[s].name for s in out.summaries]  # b has an operator: in no summary by default
+    ['Mountain: 1 ACO', 'State not recorded: 0 ACOs']
     >>> [out.nodes[c].name for c in out.nodes[out.summaries[0]].children]
     ['NM: 1 ACO']
     """
     adjacent = graph.neighbours()
     operators = {e.source for e in graph.edges if e.kind == "operator"}
-    lone = [n for n, node in graph.nodes.items() if node.kind == "aco" and n not in operators
-            and all(adjacent[m] == {n} and m not in operators
-                    and graph.nodes[m].kind not in ("aco", "management-partner")
-                    for m in adjacent[n])]
+
+    def hangers(n: str) -> list[str]:  # the organizations linked to the ACO `n` alone
+        return sorted(m for m in adjacent[n] if adjacent[m] == {n} and m not in operators
+                      and graph.nodes[m].kind not in ("aco", "management-partner"))
+
+    acos_all = [n for n, node in graph.nodes.items() if node.kind == "aco" and n not in operators]
+    hanging = {n: hangers(n) for n in acos_all}
+    lone = [n for n in acos_all if len(hanging[n]) == len(adjacent[n])]
     if not lone:
         return graph.keep(graph.nodes)
-    nodes = dict(graph.nodes)
-    by_division: dict[str, dict[str | None, list[str]]] = {}
+    nodes = {n: replace(node) for n, node in graph.nodes.items()}
+    for n in acos_all:
+        for m in hanging[n]:
+            nodes[m].hangs_on = n
     for n in lone:
+        for m in [n] + hanging[n]:
+            nodes[m].lone = True
+    by_division: dict[str, dict[str | None, list[str]]] = {}
+    for n in acos_all:  # every ACO has a place in a summary, used when a view leaves it alone
         state = graph.nodes[n].state
         by_division.setdefault(division(state), {}).setdefault(state, []).append(n)
+    lone_set = set(lone)
 
     def summary(key: str, name: str, acos: list[str], children: list[str], where: str) -> str:
-        count = len(acos)
+        count = sum(1 for a in acos if a in lone_set)  # folded in the map of every year
         node = MapNode(key, f"{name}: {count:,} ACO{'s' if count != 1 else ''}", "summary",
                        members=count, children=children)
         node.facts = [("Summarises", f"{count:,} ACO(s) {where} with no operator and no "
@@ -242,13 +255,13 @@ def summarise(graph: MapGraph) -> MapGraph:
         acos = [n for members in states.values() for n in members]
         if name == "State not recorded":
             acos = largest_first(acos)
-            children = acos + [m for a in acos for m in sorted(adjacent[a])]
+            children = acos + [m for a in acos for m in hanging[a]]
         else:
             children = []
             for state, members in sorted(states.items()):
                 members = largest_first(members)
                 children.append(summary(SUMMARY + _slug(state), state, members,
-                                        members + [m for a in members for m in sorted(adjacent[a])],
+                                        members + [m for a in members for m in hanging[a]],
                                         f"registered in {state}"))
         tops.append(summary(SUMMARY + "division-" + _slug(name), name, acos, children,
                             "in " + name if name != "State not recorded" else "whose state is not recorded"))
@@ -312,7 +325,7 @@ def node_beneficiaries(graph: MapGraph) -> dict[str, dict[str, int]]:
                 total[year] = total.get(year, 0) + value
     parent = folded(graph)
     for n in graph.nodes:
-        if graph.nodes[n].kind == "aco" and n in parent and n in out:
+        if graph.nodes[n].kind == "aco" and graph.nodes[n].lone and n in parent and n in out:
             key = parent[n]
             while key is not None:
                 total = sums.setdefault(key, {})

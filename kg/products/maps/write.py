@@ -18,8 +18,7 @@ from kg.core.errors import UsageError
 from kg.products.maps.load import load_map_graph
 from kg.products.maps.render import render_map
 from kg.products.maps.select import (AGGREGATE_ABOVE, DEFAULT_MAX_NODES, aggregate_participants,
-                                     cap, folded, node_beneficiaries, node_scores, restrict,
-                                     summarise)
+                                     cap, node_beneficiaries, node_scores, restrict, summarise)
 
 __all__ = ["MapSummary", "write_map"]
 
@@ -124,27 +123,27 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
             graph.notes.append("Node size shows the number of links on this map (no power "
                                "analysis was given).")
     mark = time.perf_counter()
-    parent = folded(graph)
-    main = [n for n in sorted(graph.nodes) if n not in parent and graph.nodes[n].kind != "summary"]
+    main = [n for n in sorted(graph.nodes)
+            if not graph.nodes[n].lone and graph.nodes[n].kind != "summary"]
     inside = set(main)
     operators = {e.source for e in graph.edges if e.kind == "operator"}
     positions = layout(main, [(e.source, e.target) for e in graph.edges
                               if e.source in inside and e.target in inside], seed=seed,
                        hubs=operators)
     attached: dict[str, list[str]] = {}
-    for e in graph.edges:  # what hangs on a folded ACO (its participants) is drawn beside it
-        if e.source in parent and e.target in parent:
-            aco, other = ((e.target, e.source) if graph.nodes[e.target].kind == "aco"
-                          else (e.source, e.target))
-            if graph.nodes[aco].kind == "aco" and other not in attached.get(aco, ()):
-                attached.setdefault(aco, []).append(other)
-    positions.update(summary_positions(
+    for n in sorted(graph.nodes):  # what hangs on an ACO alone is drawn beside it in a summary
+        if graph.nodes[n].hangs_on is not None:
+            attached.setdefault(graph.nodes[n].hangs_on, []).append(n)
+    slots = summary_positions(
         graph.summaries, {n: node.children for n, node in graph.nodes.items() if node.children},
-        {n: node.kind == "summary" for n, node in graph.nodes.items()}, attached, positions))
+        {n: node.kind == "summary" for n, node in graph.nodes.items()}, attached, positions)
+    for n, slot in slots.items():  # folded in every view: its place in the summary only
+        if n not in positions:
+            positions[n] = slot
     seconds["layout"] = time.perf_counter() - mark
     mark = time.perf_counter()
     page = render_map(graph, positions, scores=scores, size_by=size_by, title=title,
-                      total_nodes=total, sizes=sizes)
+                      total_nodes=total, sizes=sizes, slots=slots)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")

@@ -81,24 +81,26 @@
   data.reviews.forEach(function (k) { state.rv[k] = true; });
   // the size measure of a node in the year shown (null: no figure)
   function sizeOf(n) {
+    if (n.group === "summary" && current.sums) { return current.sums[n.id] || null; }
     var v = n.b[state.year === "" ? "all" : String(state.year)];
     return v === undefined ? null : v;
   }
   // radius in pixels: the square root of the measure (area in proportion), from 6 to 70;
   // a node without a figure is the smallest (4)
-  function valueOf(n) {
-    var v = sizeOf(n);
+  function radius(v) {
     return v === null || v <= 0 ? 4 : Math.round(Math.max(6, Math.min(70, data.sizeK * Math.sqrt(v))) * 10) / 10;
   }
+  function valueOf(n) { return radius(sizeOf(n)); }
+  var current = { nodes: null, edges: null };
   var nodes = new vis.DataSet(byId.map(function (n) {
     return { id: n.id, label: n.label, group: n.group, x: n.x, y: n.y, size: valueOf(n),
-             hidden: n.par !== undefined, borderWidth: n.ok ? 3 : (n.group === "summary" ? 2 : 1) };
+             hidden: n.lone === 1, borderWidth: n.ok ? 3 : (n.group === "summary" ? 2 : 1) };
   }));
   var edges = new vis.DataSet(edgeData.map(function (e) {
     var item = { id: e.id, from: e.from, to: e.to, width: e.width, dashes: e.dashes ? [6, 4] : false,
                  color: { color: e.color, highlight: e.color, hover: e.color, inherit: false },
                  label: e.label || undefined, smooth: e.smooth,
-                 hidden: byId[e.from].par !== undefined || byId[e.to].par !== undefined };
+                 hidden: byId[e.from].lone === 1 || byId[e.to].lone === 1 };
     if (e.arrows) { item.arrows = e.arrows; }
     return item;
   }));
@@ -241,23 +243,39 @@
       keep = restrictTo(keep, seen);
     }
     keep = keep.map(function (k, i) { return k && state.kinds[byId[i].group] !== false; });
+    // an ACO without an operator that this view leaves with no link but to what hangs on
+    // it alone is folded into its summary, with what hangs on it
+    var linked = {};
+    edgeData.forEach(function (e, i) {
+      if (!(active[i] && keep[e.from] && keep[e.to])) { return; }
+      if (byId[e.from].par !== undefined && byId[e.to].hang !== e.from) { linked[e.from] = true; }
+      if (byId[e.to].par !== undefined && byId[e.from].hang !== e.to) { linked[e.to] = true; }
+    });
+    var folded = byId.map(function (n, i) { return n.group === "aco" && n.par !== undefined && !linked[i]; });
+    byId.forEach(function (n, i) { if (n.hang !== undefined && folded[n.hang]) { folded[i] = true; } });
     // a summary counts the ACOs it folds that the filters keep; with none, it is not drawn
-    var counts = {};
+    var counts = {}, sums = {};
     summaries.forEach(function (n) {
-      counts[n.id] = n.acos.filter(function (a) { return keep[a]; }).length;
+      var inside = n.acos.filter(function (a) { return keep[a] && folded[a]; });
+      counts[n.id] = inside.length;
+      var total = null;
+      inside.forEach(function (a) { var v = sizeOf(byId[a]); if (v !== null) { total = (total || 0) + v; } });
+      sums[n.id] = total;
       if (!counts[n.id] && !(state.focus === n.id)) { keep[n.id] = false; }
     });
-    keep = keep.map(function (k, i) { return k && unfolded(byId[i]); });
+    keep = keep.map(function (k, i) {
+      return k && (byId[i].group === "summary" || folded[i] ? unfolded(byId[i]) : true);
+    });
     var showEdge = edgeData.map(function (e, i) { return active[i] && keep[e.from] && keep[e.to]; });
-    return { nodes: keep, edges: showEdge, undated: undated, counts: counts };
+    return { nodes: keep, edges: showEdge, undated: undated, counts: counts, sums: sums, folded: folded };
   }
 
   var status = document.getElementById("status");
   var yearNote = document.getElementById("year-note");
-  var current = { nodes: null, edges: null };
   function apply() {
     var t0 = performance.now();
     var v = visible();
+    current = v;
     var nodeChanges = [], edgeChanges = [], shownNodes = 0, shownEdges = 0, lone = 0;
     var degree = {};
     edgeData.forEach(function (e, i) { if (v.edges[i]) { degree[e.from] = 1; degree[e.to] = 1; } });
@@ -267,6 +285,11 @@
       if (n.hidden !== hidden) { change = { id: n.id, hidden: hidden }; }
       var value = valueOf(item);
       if (n.size !== value) { change = change || { id: n.id }; change.size = value; }
+      if (!hidden) {  // a folded ACO in its summary's sunflower, otherwise where it is drawn
+        var x = v.folded[n.id] && item.fx !== undefined ? item.fx : item.x;
+        var y = v.folded[n.id] && item.fy !== undefined ? item.fy : item.y;
+        if (n.x !== x || n.y !== y) { change = change || { id: n.id }; change.x = x; change.y = y; }
+      }
       if (item.group === "summary") {
         var c = v.counts[n.id];
         var label = item.sn + ": " + c.toLocaleString("en-US") + " ACO" + (c === 1 ? "" : "s") + (state.expanded[n.id] ? " \u25be" : " \u25b8");
@@ -281,7 +304,6 @@
     });
     if (nodeChanges.length) { nodes.update(nodeChanges); }
     if (edgeChanges.length) { edges.update(edgeChanges); }
-    current = v;
     status.textContent = "Showing " + shownNodes + " nodes (" + lone + " without a link drawn) and " +
       shownEdges + " of " + edgeData.length + " links" + (state.year === "" ? ", all years" : ", as in " + state.year);
     yearNote.textContent = state.year === "" ? "" :
@@ -377,7 +399,7 @@
   }
   function select(id) {
     selected = id; state.sel = id;
-    if (!current.nodes || !current.nodes[id]) { reveal(id); apply(); }
+    if (!current.nodes[id] && current.folded[id]) { reveal(id); apply(); }
     if (!current.nodes[id]) {
       showDetails(nodeBox(byId[id]));
       details.insertBefore(el("div", "note", "The filters hide this organization: change them (or Show all) to see it on the map."), details.firstChild);
