@@ -21,7 +21,7 @@ from kg.graph.store import open_store
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from browser import available, chromium, requests_made  # noqa: E402
+from browser import LOOPBACK_ONLY, available, chromium, requests_made  # noqa: E402
 from map_fixtures import HOSTILE, hostile_store, synthetic_store  # noqa: E402
 
 pytestmark = [pytest.mark.slow,
@@ -34,7 +34,7 @@ VISIBLE_EDGES = "return window.__map.edges.get({filter: function (e) { return !e
 
 @pytest.fixture(scope="module")
 def browser():
-    with chromium(1400, 900) as driver:
+    with chromium(1400, 900, LOOPBACK_ONLY) as driver:  # no network: only this machine
         yield driver
 
 
@@ -238,9 +238,11 @@ def _open_national(driver, national, fragment: str = "") -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get("about:blank")
+    requests_made(driver)
     driver.get(national["page"].as_uri() + fragment)
     WebDriverWait(driver, 60, poll_frequency=0.05).until(
         lambda d: d.execute_script("return window.__mapReady === true"))
+    assert requests_made(driver) == [national["page"].as_uri() + fragment]  # nothing fetched
 
 
 def _choose(driver, element_id: str, value: str) -> None:
@@ -363,7 +365,7 @@ def test_tooltip_height_is_capped_and_says_there_is_more(browser, national):
 def test_export_writes_png_csv_and_gexf_of_what_is_drawn(national, tmp_path):
     downloads = tmp_path / "downloads"
     downloads.mkdir()
-    with chromium(1200, 800) as driver:
+    with chromium(1200, 800, LOOPBACK_ONLY) as driver:
         driver.execute_cdp_cmd("Browser.setDownloadBehavior",
                                {"behavior": "allow", "downloadPath": str(downloads)})
         _open_national(driver, national)

@@ -1,8 +1,9 @@
 """Writing a map: :func:`write_map` runs the four steps and writes one HTML file.
 
 1. :func:`kg.products.maps.load.load_map_graph` reads the organizations and their links;
-2. :mod:`kg.products.maps.select` keeps what was asked for, folds participants and caps
-   the number of nodes;
+2. :mod:`kg.products.maps.select` keeps what was asked for, folds participants, caps
+   the number of nodes, and folds the ACOs with no operator and no shared participant
+   into one node per state and Census division (the page expands them);
 3. :mod:`kg.products.maps.layout` computes the positions with a seed, so the browser draws
    a finished picture and nothing moves (vis-network's physics is off);
 4. :func:`kg.products.maps.render.render_map` writes the page.
