@@ -262,7 +262,7 @@ def _cmd_map(args) -> int:
                         max_nodes=args.max_nodes, participants=args.participants)
     for note in summary.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(f"wrote {summary.path}: {summary.nodes} organizations and {summary.edges} links "
+    print(f"wrote {summary.path}: {summary.nodes} nodes (organizations and summaries) and {summary.edges} links "
           f"(layout {summary.seconds['layout']:.1f} s)")
     return EXIT_OK
 
