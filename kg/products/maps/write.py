@@ -34,6 +34,8 @@ class MapSummary:
     total_nodes: int
     notes: list[str]
     seconds: dict[str, float]
+    #: of the `nodes`, how many are summaries (of the ACOs with no operator), not organizations
+    summaries: int = 0
 
 
 
@@ -152,4 +154,5 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     temporary.replace(path)  # a reader never sees half a page
     seconds["render"] = time.perf_counter() - mark
     return MapSummary(path=path, nodes=len(graph.nodes), edges=len(graph.edges),
-                      total_nodes=total, notes=list(graph.notes), seconds=seconds)
+                      total_nodes=total, notes=list(graph.notes), seconds=seconds,
+                      summaries=sum(1 for n in graph.nodes.values() if n.kind == "summary"))
