@@ -319,7 +319,8 @@ def _cmd_map(args) -> int:
                         max_nodes=args.max_nodes, participants=args.participants)
     for note in summary.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(f"wrote {summary.path}: {summary.nodes} organizations and {summary.edges} links "
+    folded = f" (and {summary.summaries} summaries)" if summary.summaries else ""
+    print(f"wrote {summary.path}: {summary.nodes - summary.summaries} organizations{folded} and {summary.edges} links "
           f"(layout {summary.seconds['layout']:.1f} s)")
     return EXIT_OK
 

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 
 from kg.core.iris import CODE, INSTANCE, ONTOLOGY, PREFIXES
 
-__all__ = ["HOSTILE", "hostile_store", "synthetic_store"]
+__all__ = ["HOSTILE", "OPERATOR_KINDS", "hostile_store", "synthetic_store", "varied_operator_links"]
 
 #: Names that would run a script or break out of an element if written as HTML.
 HOSTILE = [
@@ -60,13 +60,15 @@ def hostile_store() -> ox.Store:
 
 
 def synthetic_store(folder, organizations: int, seed: int = 0, *,
-                    in_memory: bool = False) -> ox.Store:
+                    in_memory: bool = False, dated_partners: bool = False) -> ox.Store:
     """A built store of `organizations` synthetic organizations (:mod:`kg.ingest.synth`).
 
     The data are written to ``folder/data`` and built with the SHACL shapes compiled for
     Oxigraph into ``folder/out``, as ``aco-kg build`` would, so the map reads a published,
     valid store: the store on disk, or (`in_memory`) its graph and ontology loaded into
-    an in-memory store, as the map benchmark times the queries.
+    an in-memory store, as the map benchmark times the queries. With `dated_partners`,
+    the partners' alliances are dated, inferred links, which the operator links read
+    (see :func:`kg.ingest.synth.synthesize`).
     """
     from pathlib import Path
 
@@ -75,7 +77,8 @@ def synthetic_store(folder, organizations: int, seed: int = 0, *,
     from kg.ingest.synth import synthesize
 
     folder = Path(folder)
-    synthesize(folder / "data", organizations=organizations, seed=seed)
+    synthesize(folder / "data", organizations=organizations, seed=seed,
+               dated_partners=dated_partners)
     build(folder / "data", folder / "out", shacl="oxigraph")
     if not in_memory:
         return open_store(folder / "out" / "store")
@@ -83,3 +86,37 @@ def synthetic_store(folder, organizations: int, seed: int = 0, *,
     store.load(path=str(folder / "out" / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
     store.load(path=str(folder / "out" / "ontology.ttl"), format=ox.RdfFormat.TURTLE)
     return store
+
+
+#: Values of the operator links' code lists that the interim read query cannot produce yet.
+OPERATOR_KINDS = ("management-company", "health-system", "insurer", "physician-group", "unknown")
+
+
+def varied_operator_links(monkeypatch) -> None:
+    """Make the map read operator links of every kind, evidence and review state.
+
+    The interim ``operator_links`` query reads inferred, unreviewed links of unknown kind
+    only; the contract allows more. This rewrites its rows as the final query may give
+    them (same columns): each operator gets a kind in turn, and every third link is
+    reported and every second one confirmed, so the map's filters have values to filter.
+    """
+    import kg.products.maps.load as load
+    from kg.core.iris import CODE
+
+    read = load.read_table
+
+    def varied(store, name):
+        frame = read(store, name)
+        if name != "operator_links" or not len(frame):
+            return frame
+        frame = frame.copy()
+        operators = sorted(set(frame["operator"]))
+        kinds = {o: OPERATOR_KINDS[i % len(OPERATOR_KINDS)] for i, o in enumerate(operators)}
+        frame["operator_kind"] = [CODE + "operator-kind/" + kinds[o] for o in frame["operator"]]
+        frame["evidence"] = [CODE + "evidence/" + ("reported" if i % 3 == 0 else "inferred")
+                             for i in range(len(frame))]
+        frame["review"] = [CODE + "review-status/" + ("confirmed" if i % 2 == 0 else "unreviewed")
+                           for i in range(len(frame))]
+        return frame
+
+    monkeypatch.setattr(load, "read_table", varied)

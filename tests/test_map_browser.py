@@ -6,6 +6,7 @@ DataSets), which requests it made, and whether any injected script ran.
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from kg.graph.store import open_store
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from browser import available, chromium, requests_made  # noqa: E402
+from browser import LOOPBACK_ONLY, available, chromium, requests_made  # noqa: E402
 from map_fixtures import HOSTILE, hostile_store, synthetic_store  # noqa: E402
 
 pytestmark = [pytest.mark.slow,
@@ -33,7 +34,7 @@ VISIBLE_EDGES = "return window.__map.edges.get({filter: function (e) { return !e
 
 @pytest.fixture(scope="module")
 def browser():
-    with chromium(1400, 900) as driver:
+    with chromium(1400, 900, LOOPBACK_ONLY) as driver:  # no network: only this machine
         yield driver
 
 
@@ -197,8 +198,223 @@ def test_layout_stays_where_python_put_it(browser, stores, tmp_path):
 def test_large_generated_map_opens_with_a_cap_message(browser, tmp_path):
     page = tmp_path / "large.html"
     summary = write_map(synthetic_store(tmp_path / "synth", 1500, seed=1), page, max_nodes=400)
-    assert summary.nodes == 400 < summary.total_nodes
+    # the cap counts organizations; the summaries of the lone ACOs come on top
+    folded = sum(1 for n in json.loads(page.read_text().split('id="map-data">')[1].split("</script>")[0])["nodes"]
+                 if n["group"] == "summary")
+    assert summary.nodes - folded == 400 < summary.total_nodes
     _open(browser, page)
-    assert browser.execute_script("return window.__map.nodes.length") == 400
+    assert browser.execute_script(
+        "return window.__map.nodes.get({filter: function (n) { return n.group !== 'summary'; }}).length") == 400
     notes = browser.find_element("id", "panel").text
     assert "Only 400 of" in notes and "participant(s) linked to nothing but their ACO" in notes
+
+
+# --- the controls of the national map, on synthetic data with dated operator links -----------
+import xml.etree.ElementTree as ET  # noqa: E402
+
+from kg.analysis.read import read_table  # noqa: E402
+from kg.products.maps import aggregate_participants  # noqa: E402
+from map_fixtures import varied_operator_links  # noqa: E402
+
+SHOWN = """var m = window.__map; return m.nodes.get({filter: function (n) { return !n.hidden; }})
+           .map(function (n) { return m.data.nodes[n.id].k; });"""
+SHOWN_EDGES = """var m = window.__map; return m.edges.get({filter: function (e) { return !e.hidden; }})
+                 .map(function (e) { var d = m.data.edges[e.id]; return [d.k, d.ev, d.rv]; });"""
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    """A synthetic national-like map: dated operator links of every kind, evidence and review."""
+    folder = tmp_path_factory.mktemp("national")
+    store = synthetic_store(folder / "synth", 1500, seed=1, dated_partners=True)
+    with pytest.MonkeyPatch.context() as patch:
+        varied_operator_links(patch)
+        write_map(store, folder / "national.html")
+        graph = load_map_graph(store)
+    return {"store": store, "page": folder / "national.html", "graph": graph}
+
+
+def _open_national(driver, national, fragment: str = "") -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get("about:blank")
+    requests_made(driver)
+    driver.get(national["page"].as_uri() + fragment)
+    WebDriverWait(driver, 60, poll_frequency=0.05).until(
+        lambda d: d.execute_script("return window.__mapReady === true"))
+    assert requests_made(driver) == [national["page"].as_uri() + fragment]  # nothing fetched
+
+
+def _choose(driver, element_id: str, value: str) -> None:
+    from selenium.webdriver.support.ui import Select
+    Select(driver.find_element("id", element_id)).select_by_value(value)
+
+
+def test_default_map_draws_few_isolated_nodes_and_folds_the_lone_acos(browser, national):
+    _open_national(browser, national)
+    counts = browser.execute_script("return window.__map.apply()")
+    assert counts["nodes"] > 100
+    assert counts["lone"] / counts["nodes"] <= 0.05, counts
+    # the lone ACOs are folded, not lost: a summary expands on click into its ACOs
+    summaries = browser.execute_script(
+        "return window.__map.data.nodes.filter(function (n) { return n.group === 'summary' && n.par === undefined; })"
+        ".map(function (n) { return n.id; })")
+    assert summaries
+    before = browser.execute_script("return window.__map.apply().nodes")
+    browser.execute_script("window.__map.toggle(arguments[0])", summaries[0])
+    assert browser.execute_script("return window.__map.apply().nodes") > before
+    # operators are hubs: each drawn operator link goes from an operator to an ACO
+    kinds = browser.execute_script(SHOWN_EDGES)
+    assert any(k == "operator" for k, _, _ in kinds)
+
+
+def test_year_filter_lists_every_year_and_draws_only_what_is_valid(browser, national):
+    _open_national(browser, national)
+    store = national["store"]
+    links = read_table(store, "operator_links")
+    results = read_table(store, "savings_results")
+    expected = {int(y) for y in results["performance_year"].dropna()}
+    for first, last in zip(links["first_year"], links["last_year"]):
+        expected.update(range(int(first), int(last) + 1))
+    options = browser.execute_script(
+        "return Array.from(document.getElementById('year').options).map(function (o) { return o.value; })")
+    assert options[0] == "" and {int(y) for y in options[1:]} >= expected
+    assert [int(y) for y in options[1:]] == sorted(int(y) for y in options[1:])
+    everything = set(browser.execute_script(SHOWN))
+    graph = aggregate_participants(national["graph"])
+    drawn = {}
+    for year in (2014, 2022, 2026):
+        _choose(browser, "year", str(year))
+        # open every summary, so that each organization valid in that year is drawn
+        browser.execute_script("""var m = window.__map;
+            m.data.nodes.forEach(function (n) { if (n.group === 'summary') { m.state.expanded[n.id] = true; } });
+            m.apply();""")
+        shown = {k for k in browser.execute_script(SHOWN) if not k.startswith("summary:")}
+        valid = {n.rsplit("/", 1)[-1] for n in restrict(graph, year=year).nodes}
+        assert shown == valid, year
+        drawn[year] = shown
+        # an ACO this year leaves with no link is folded into its summary, not a lone dot
+        alone = browser.execute_script("""var m = window.__map; m.state.expanded = {}; m.apply();
+            var linked = {};
+            m.edges.get({filter: function (e) { return !e.hidden; }}).forEach(function (e) { linked[e.from] = linked[e.to] = 1; });
+            return m.nodes.get({filter: function (n) { return !n.hidden && !linked[n.id]; }})
+                .map(function (n) { return m.data.nodes[n.id]; })
+                .filter(function (n) { return n.group === 'aco' && n.par !== undefined; }).length;""")
+        assert alone == 0, year
+        live = [k for k, _, _ in browser.execute_script(SHOWN_EDGES) if k == "operator"]
+        active = [e for e in graph.edges if e.kind == "operator" and e.active_in(year)]
+        assert len(live) == len(active)
+    assert drawn[2014] != drawn[2022] and drawn[2014] != everything
+
+
+def test_links_filter_by_kind_and_by_evidence_and_review(browser, national):
+    _open_national(browser, national)
+    edges = browser.execute_script(SHOWN_EDGES)
+    assert {"reported", "inferred"} <= {ev for _, ev, _ in edges}
+    assert {"confirmed", "unreviewed"} <= {rv for _, _, rv in edges if rv}
+    browser.find_element("css selector", "input.edge-kind[value='operator']").click()
+    after = browser.execute_script(SHOWN_EDGES)
+    assert not [k for k, _, _ in after if k == "operator"]
+    assert len(after) == len([k for k, _, _ in edges if k != "operator"])
+    browser.find_element("css selector", "input.edge-kind[value='operator']").click()
+    browser.find_element("css selector", "input.evidence[value='inferred']").click()
+    after = browser.execute_script(SHOWN_EDGES)
+    assert after and all(ev == "reported" for _, ev, _ in after)
+    assert len(after) == sum(1 for _, ev, _ in edges if ev == "reported")
+    browser.find_element("css selector", "input.evidence[value='inferred']").click()
+    browser.find_element("css selector", "input.review[value='unreviewed']").click()
+    after = browser.execute_script(SHOWN_EDGES)
+    assert not [rv for _, _, rv in after if rv == "unreviewed"]
+    assert [rv for _, _, rv in after if rv == "confirmed"]
+
+
+def test_search_lands_on_the_node_and_highlights_it(browser, national):
+    _open_national(browser, national)
+    name = "Synthetic Partner 002"
+    found = browser.execute_script("return window.__map.find(arguments[0])", name)
+    assert len(found) == 1
+    assert browser.execute_script("return window.__map.network.getSelectedNodes()") == found
+    centre = browser.execute_script("return window.__map.network.getViewPosition()")
+    where = browser.execute_script("return window.__map.network.getPositions([arguments[0]])[arguments[0]]", found[0])
+    assert abs(centre["x"] - where["x"]) < 1 and abs(centre["y"] - where["y"]) < 1
+    assert name in browser.find_element("id", "details").text
+    # an ACO folded into a summary: the search opens the summaries above it
+    folded = browser.execute_script(
+        "return window.__map.data.nodes.filter(function (n) { return n.group === 'aco' && n.lone === 1; })[0].name")
+    found = browser.execute_script("return window.__map.find(arguments[0])", folded)
+    assert browser.execute_script("return window.__map.nodes.get(arguments[0]).hidden", found[0]) is False
+    assert browser.execute_script("return window.__map.network.getSelectedNodes()") == found[:1]
+
+
+def test_tooltip_height_is_capped_and_says_there_is_more(browser, national):
+    _open_national(browser, national)
+    # the operator with the most ACOs has the longest tooltip: its facts and many links
+    browser.execute_script("""var m = window.__map, most = null, n = 0, counts = {};
+        m.data.edges.forEach(function (e) { if (e.k === 'operator') { counts[e.from] = (counts[e.from] || 0) + 1; } });
+        Object.keys(counts).forEach(function (k) { if (counts[k] > n) { n = counts[k]; most = Number(k); } });
+        m.data.nodes[most].f = m.data.nodes[most].f.concat(Array.from({length: 60}, function (_, i) { return ['Fact ' + i, 'x'.repeat(200)]; }));
+        m.network.emit('hoverNode', {node: most, pointer: {DOM: {x: 300, y: 800}}});""")
+    tip = browser.find_element("id", "tooltip")
+    height = browser.execute_script("return arguments[0].getBoundingClientRect()", tip)
+    inner = browser.execute_script("return window.innerHeight")
+    assert height["height"] <= 0.45 * inner + 1
+    assert height["bottom"] <= inner and height["top"] >= 0  # kept on the screen
+    assert "more: click for every fact" in tip.text
+
+
+def test_export_writes_png_csv_and_gexf_of_what_is_drawn(national, tmp_path):
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    with chromium(1200, 800, LOOPBACK_ONLY) as driver:
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                               {"behavior": "allow", "downloadPath": str(downloads)})
+        _open_national(driver, national)
+        _choose(driver, "year", "2022")
+        shown = driver.execute_script(SHOWN)
+        edges = driver.execute_script(SHOWN_EDGES)
+        for kind in ("png", "nodes.csv", "links.csv", "gexf"):
+            driver.find_element("css selector", f"button[data-export='{kind}']").click()
+        deadline = time.time() + 20
+        names = {"aco-kg-map-2022.png", "aco-kg-map-2022-nodes.csv", "aco-kg-map-2022-links.csv",
+                 "aco-kg-map-2022.gexf"}
+        while time.time() < deadline and {p.name for p in downloads.iterdir()} != names:
+            time.sleep(0.2)
+    assert {p.name for p in downloads.iterdir()} == names
+    assert (downloads / "aco-kg-map-2022.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    import csv as csv_module
+    with open(downloads / "aco-kg-map-2022-nodes.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv_module.DictReader(handle))
+    assert sorted(r["id"] for r in rows) == sorted(shown) and {r["year"] for r in rows} == {"2022"}
+    with open(downloads / "aco-kg-map-2022-links.csv", newline="", encoding="utf-8") as handle:
+        links = list(csv_module.DictReader(handle))
+    assert len(links) == len(edges) and {r["kind"] for r in links} == {k for k, _, _ in edges}
+    gexf = ET.parse(downloads / "aco-kg-map-2022.gexf").getroot()
+    ns = {"g": "http://gexf.net/1.3"}
+    assert len(gexf.findall(".//g:node", ns)) == len(shown)
+    assert len(gexf.findall(".//g:edge", ns)) == len(edges)
+
+
+def test_page_state_round_trips_through_the_address(browser, national):
+    _open_national(browser, national)
+    _choose(browser, "year", "2023")
+    browser.find_element("css selector", "input.evidence[value='reported']").click()
+    browser.find_element("css selector", "input.edge-kind[value='participation']").click()
+    summary = browser.execute_script(
+        "return window.__map.data.nodes.filter(function (n) { return n.group === 'summary' && n.par === undefined; })[0].id")
+    browser.execute_script("window.__map.toggle(arguments[0])", summary)
+    browser.execute_script("window.__map.find('Synthetic Partner 001')")
+    address = browser.current_url
+    shown, edges = browser.execute_script(SHOWN), browser.execute_script(SHOWN_EDGES)
+    state = browser.execute_script("return JSON.stringify(window.__map.state)")
+    assert "year=2023" in address and "sel=" in address
+    browser.get("about:blank")
+    browser.get(address)
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(browser, 60, poll_frequency=0.05).until(
+        lambda d: d.execute_script("return window.__mapReady === true"))
+    assert browser.execute_script("return JSON.stringify(window.__map.state)") == state
+    assert browser.execute_script(SHOWN) == shown and browser.execute_script(SHOWN_EDGES) == edges
+    assert browser.find_element("id", "year").get_attribute("value") == "2023"
+    assert not browser.find_element("css selector", "input.evidence[value='reported']").is_selected()
+    assert browser.find_element("id", "search").get_attribute("value") == "Synthetic Partner 001"
+    assert len(browser.execute_script("return window.__map.network.getSelectedNodes()")) == 1

@@ -261,10 +261,11 @@ def test_same_seed_same_layout_in_another_process():
     assert runs[0].stdout == runs[1].stdout == runs[2].stdout
 
 
-def test_same_seed_same_page(tiny_store, tmp_path):
-    write_map(tiny_store, tmp_path / "a.html", seed=7)
-    write_map(tiny_store, tmp_path / "b.html", seed=7)
-    write_map(tiny_store, tmp_path / "c.html", seed=8)
+def test_same_seed_same_page(curated_store, tmp_path):
+    # the curated graph: the tiny one is all operator hubs, whose rings take no seed
+    write_map(curated_store, tmp_path / "a.html", seed=7)
+    write_map(curated_store, tmp_path / "b.html", seed=7)
+    write_map(curated_store, tmp_path / "c.html", seed=8)
     a, b, c = ((tmp_path / f"{x}.html").read_bytes() for x in "abc")
     assert a == b and a != c
 
@@ -336,3 +337,133 @@ def test_cli_map_writes_the_page_and_reports_bad_options(tiny_store, tmp_path, c
     assert "no organization with id 'nobody'" in capsys.readouterr().err
     assert main(["map", "--store", str(tmp_path / "none"), "--out", str(tmp_path / "y.html")]) == 2
     assert not (tmp_path / "x.html").exists() and not (tmp_path / "y.html").exists()
+
+
+# --- the national map: operators, dated links, summaries, sizes ---------------------------------
+
+from kg.analysis.read import read_table  # noqa: E402
+from kg.products.maps import node_beneficiaries, summarise  # noqa: E402
+from kg.products.maps.select import folded  # noqa: E402
+from map_fixtures import OPERATOR_KINDS, varied_operator_links  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def dated_store(tmp_path_factory):
+    return synthetic_store(tmp_path_factory.mktemp("dated") / "synth", 1000, seed=2,
+                           dated_partners=True)
+
+
+def test_operator_links_become_dated_edges_from_operator_to_aco(dated_store, monkeypatch):
+    varied_operator_links(monkeypatch)
+    import kg.products.maps.load as map_load
+    links = map_load.read_table(dated_store, "operator_links")  # the varied rows the map reads
+    graph = load_map_graph(dated_store)
+    edges = {(e.source, e.target): e for e in graph.edges if e.kind == "operator"}
+    assert len(links) > 5 and set(edges) == set(zip(links["operator"], links["aco"]))
+    for row in links.itertuples():
+        edge = edges[(row.operator, row.aco)]
+        assert any(f.start == row.first_year and f.end == row.last_year for f in edge.facts)
+        assert graph.nodes[row.operator].operator_kind == row.operator_kind.rsplit("/", 1)[-1]
+        assert graph.nodes[row.aco].kind == "aco"
+    assert {e.review for e in edges.values()} == {"confirmed", "unreviewed"}
+    assert {e.inferred for e in edges.values()} == {True, False}
+    assert {n.operator_kind for n in graph.nodes.values() if n.operator_kind} <= set(OPERATOR_KINDS)
+    # an inferred alliance that says what an operator link says is not drawn a second time;
+    # the reported alliances of the same ACOs and partners are facts of their own and are
+    assert not [e for e in graph.edges if e.kind == "alliance" and e.inferred
+                and ((e.source, e.target) in edges or (e.target, e.source) in edges)]
+    assert [e for e in graph.edges if e.kind == "alliance" and not e.inferred
+            and ((e.source, e.target) in edges or (e.target, e.source) in edges)]
+
+
+def test_a_year_keeps_only_the_links_and_organizations_valid_then(dated_store):
+    graph = load_map_graph(dated_store)
+    operator_edges = [e for e in graph.edges if e.kind == "operator"]
+    years = {f.start for e in operator_edges for f in e.facts} | {f.end for e in operator_edges for f in e.facts}
+    for year in sorted(years):
+        kept = restrict(graph, year=year)
+        assert all(e.active_in(year) for e in kept.edges)
+        for n, node in kept.nodes.items():  # a link valid then, a result then, or nothing dated
+            linked = any(n in (e.source, e.target) for e in kept.edges)
+            assert linked or year in node.years or not node.years
+    # an ACO whose results and links all fall in other years is not drawn
+    active = {n for e in graph.edges if e.active_in(2000) for n in (e.source, e.target)}
+    gone = [n for n, node in graph.nodes.items() if node.years and n not in active]
+    assert gone and not set(gone) & set(restrict(graph, year=2000).nodes)
+
+
+def test_a_participation_read_from_one_years_file_is_dated_to_that_year():
+    from kg.products.maps.load import _file_year
+    assert _file_year("mssp_participants_2026.csv, line 10906 (PY2026, ACO_ID A1001)") == 2026
+    assert _file_year("roster (PY2023), line 3; participants (PY2026), line 9") is None
+    graph = MapGraph({"a": MapNode("a", "A", "aco", years={2016}),
+                      "p": MapNode("p", "P", "physician-group")},
+                     [MapEdge("participation", "p", "a",
+                              [Fact("participant", Source(None, "f (PY2026, x)", None), 2026, 2026)])])
+    assert set(restrict(graph, year=2016).nodes) == {"a"}       # the 2026 participant is not drawn
+    assert set(restrict(graph, year=2026).nodes) == {"a", "p"}
+
+
+def test_lone_acos_fold_into_states_and_divisions():
+    fact = [Fact("x", Source(None, None, None))]
+    nodes = {"op": MapNode("op", "Op", "management-partner"),
+             "a1": MapNode("a1", "A1", "aco", state="NM", beneficiaries={2023: 100}),
+             "a2": MapNode("a2", "A2", "aco", state="AZ", beneficiaries={2023: 300}),
+             "a3": MapNode("a3", "A3", "aco"),
+             "a4": MapNode("a4", "A4", "aco", state="NM"),
+             "a5": MapNode("a5", "A5", "aco", state="NM"),
+             "g1": MapNode("g1", "G1", "participant-group"),
+             "shared": MapNode("shared", "S", "physician-group")}
+    edges = [MapEdge("operator", "op", "a4", fact), MapEdge("participation", "g1", "a1", fact),
+             MapEdge("participation", "shared", "a5", fact),
+             MapEdge("participation", "shared", "a4", fact)]
+    out = summarise(MapGraph(nodes, edges))
+    parent = folded(out)
+    # a4 has an operator and a5 shares a participant with it: neither is folded by default,
+    # but both have a place in a summary (a view that leaves them no link folds them there)
+    assert {n for n, node in out.nodes.items() if node.lone} == {"a1", "g1", "a2", "a3"}
+    assert {"a1", "g1", "a2", "a3", "a5"} <= set(parent) and "op" not in parent
+    assert out.nodes["g1"].hangs_on == "a1" and out.nodes["shared"].hangs_on is None
+    tops = [out.nodes[s].name for s in out.summaries]
+    assert tops == ["Mountain: 2 ACOs", "State not recorded: 1 ACO"]
+    states = sorted(out.nodes[c].name for c in out.nodes[out.summaries[0]].children)
+    assert states == ["AZ: 1 ACO", "NM: 1 ACO"]
+    sizes = node_beneficiaries(out)
+    assert sizes[out.summaries[0]] == {"2023": 400, "all": 400}
+    assert "op" not in sizes  # its ACO has no figure
+
+
+def test_national_map_page_is_sized_and_summarised(dated_store, tmp_path):
+    page = tmp_path / "national.html"
+    write_map(dated_store, page)
+    text = page.read_text(encoding="utf-8")
+    data = json.loads(html.unescape(re.search(r'id="map-data">(.*?)</script>', text, re.S).group(1)))
+    assert data["sizeBy"] == "Assigned beneficiaries"
+    sized = [n["b"]["all"] for n in data["nodes"] if "all" in n["b"] and n["group"] != "summary"]
+    assert len(set(sized)) > len(sized) / 2  # a spread, not one size for all
+    assert any(n["group"] == "summary" for n in data["nodes"])
+    assert {e["k"] for e in data["edges"]} >= {"operator", "participation"}
+    results = read_table(dated_store, "savings_results")
+    assert set(data["years"]) >= {int(y) for y in results["performance_year"].dropna()}
+
+
+def test_operators_are_hubs_with_their_acos_on_a_ring():
+    acos = [f"aco-{i:02d}" for i in range(40)]
+    nodes = ["op", "op2", "lone", "x", "y"] + acos + [f"g-{a}" for a in acos]
+    edges = ([("op", a) for a in acos[:30]] + [("op2", a) for a in acos[30:]]
+             + [(f"g-{a}", a) for a in acos] + [("op", "op2"), ("x", "y")])
+    positions = layout(nodes, edges, seed=0, hubs={"op", "op2"})
+    other_seed = layout(nodes, edges, seed=5, hubs={"op", "op2"})
+    assert all(positions[n] == other_seed[n] for n in nodes if n not in ("x", "y"))  # no randomness
+
+    def distance(a, b):
+        return ((positions[a][0] - positions[b][0]) ** 2 + (positions[a][1] - positions[b][1]) ** 2) ** 0.5
+
+    radii = {round(distance("op", a)) for a in acos[:30]}
+    assert max(radii) - min(radii) <= 2  # on one ring
+    ring = sorted(acos[:30], key=lambda a: distance(acos[0], a))
+    assert distance(ring[0], ring[1]) >= 60  # the ACOs of a hub do not overlap
+    # what hangs on an ACO lies outside the ring
+    assert all(distance("op", f"g-{a}") > distance("op", a) for a in acos[:30])
+    # the rest is drawn below the hubs' components
+    assert positions["x"][1] > max(positions[a][1] for a in acos)

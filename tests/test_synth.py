@@ -178,28 +178,29 @@ def test_a_size_by_number_of_organizations(tmp_path):
         synthesize(tmp_path / "c", organizations=2)
 
 
-def test_operator_links_are_dated_inferred_alliances_and_change_nothing_else(tmp_path):
-    from kg.ingest.synth import LINK_YEARS
+def test_operator_links_are_dated_discovery_rows_and_change_nothing_else(tmp_path):
+    from kg.ingest.synth import LINK_YEARS, OPERATOR_KINDS
 
     synthesize(tmp_path / "plain", acos=120, seed=4)
     synthesize(tmp_path / "links", acos=120, seed=4, operator_links=True)
     changed = {p.name for p in (tmp_path / "plain").glob("*.csv")
                if p.read_bytes() != (tmp_path / "links" / p.name).read_bytes()}
-    assert changed == {"alliances.csv", "alliance_members.csv", "savings.csv"}
+    assert changed == {"operator_links.csv", "savings.csv"}
+    assert pd.read_csv(tmp_path / "plain" / "operator_links.csv").empty
+    links = pd.read_csv(tmp_path / "links" / "operator_links.csv", dtype=str)
     alliances = pd.read_csv(tmp_path / "links" / "alliances.csv", dtype=str)
     members = pd.read_csv(tmp_path / "links" / "alliance_members.csv", dtype=str)
-    inferred = alliances[alliances["evidence"] == "inferred"]
-    reported = alliances[alliances["evidence"] != "inferred"]
-    assert len(inferred) == len(reported) > 0  # one inferred link per partnered ACO
-    years = inferred["locator"].str.findall(r"\(PY(\d{4})\)")
-    assert years.map(len).eq(2).all()
-    spans = years.map(lambda y: (int(y[0]), int(y[1])))
+    assert len(links) == len(alliances) > 0  # one link per partnered ACO
+    spans = list(zip(links["first_year"].astype(int), links["last_year"].astype(int)))
     assert all(LINK_YEARS[0] <= a <= b <= LINK_YEARS[1] for a, b in spans)
     assert len(set(spans)) > 3  # links valid in different years
-    # each inferred link joins the same ACO and partner as the ACO's reported alliance
+    assert set(links["operator_kind"]) == set(OPERATOR_KINDS)
+    assert set(links["review"]) == {"confirmed", "unreviewed"}
+    assert (links["evidence"] == "inferred").all() and links["signals"].str.len().gt(0).all()
+    # each link joins the same ACO and partner as the ACO's alliance
     pair = members.pivot(index="alliance_id", columns="role", values="org_id")
-    assert set(map(tuple, pair.loc[inferred["alliance_id"]].values)) == \
-        set(map(tuple, pair.loc[reported["alliance_id"]].values))
+    assert set(zip(links["aco_id"], links["operator_id"])) == \
+        set(zip(pair["aco"], pair["management-partner"]))
     # the savings differ only in their service areas, some of them now two states
     plain = pd.read_csv(tmp_path / "plain" / "savings.csv", dtype=str)
     linked = pd.read_csv(tmp_path / "links" / "savings.csv", dtype=str)
@@ -207,3 +208,18 @@ def test_operator_links_are_dated_inferred_alliances_and_change_nothing_else(tmp
     assert linked["service_area"].str.contains(", ").any()
     assert all(state in area.split(", ")
                for state, area in zip(plain["service_area"], linked["service_area"]))
+
+
+def test_dated_partners_are_operator_links_with_years_and_leave_the_rest_unchanged(tmp_path):
+    plain = synthesize(tmp_path / "plain", acos=60, seed=4)
+    dated = synthesize(tmp_path / "dated", acos=60, seed=4, dated_partners=True)
+    assert {k: v for k, v in plain.items() if k != "operator_links"} == \
+        {k: v for k, v in dated.items() if k != "operator_links"}
+    for path in (tmp_path / "plain").glob("*.csv"):
+        if path.name != "operator_links.csv":
+            assert path.read_bytes() == (tmp_path / "dated" / path.name).read_bytes()
+    links = pd.read_csv(tmp_path / "dated" / "operator_links.csv", dtype=str)
+    assert len(links) == dated["alliances"] > 0 and (links["evidence"] == "inferred").all()
+    spans = list(zip(links["first_year"].astype(int), links["last_year"].astype(int)))
+    assert all(2013 <= a <= b <= 2026 for a, b in spans)
+    assert len(set(spans)) > 1

@@ -402,32 +402,36 @@ LINK_YEARS = (2021, 2026)
 
 def _inferred_links(rows: dict, rng: np.random.Generator, acos: list[str], partners: list[str],
                     prov: dict) -> None:
-    """The inferred ACO - partner alliances the CMS importers would write, each dated by
-    the ``(PYyyyy)`` marks of its locator: found in a roster of its first year and a
-    participants file of its last."""
+    """The operator links that discovery would write for the partnered ACOs, each dated
+    by a span of performance years, with every operator kind and review state in turn."""
     first_years = rng.integers(LINK_YEARS[0], LINK_YEARS[0] + 3, len(acos))
+    order = {pid: i for i, pid in enumerate(sorted(set(partners)))}
     for j, (aco, pid) in enumerate(zip(acos, partners)):
         first = int(first_years[j])
         last = int(rng.integers(first, LINK_YEARS[1] + 1))
-        alliance = f"syn-inferred-{pid}-{aco}"
-        host = f"{pid}.example"
-        where = (f"synthetic_roster_{first}.csv (PY{first}), line {j + 2}: website_host {host}; "
-                 f"synthetic_participants_{last}.csv (PY{last}), first on line {j + 2}: "
-                 f"public_website host {host}")
-        inferred = {**prov, "evidence": "inferred", "locator": where}
-        rows["alliances"].add(alliance_id=alliance, name=f"{aco} - {pid} (inferred)",
-                              alliance_kind="aco-management-partner",
-                              description="Inferred from a web host of the partner in "
-                                          "synthetic CMS files.", **inferred)
-        rows["alliance_members"].add(membership_id=f"{alliance}-aco", alliance_id=alliance,
-                                     org_id=aco, role="aco", **inferred)
-        rows["alliance_members"].add(membership_id=f"{alliance}-partner", alliance_id=alliance,
-                                     org_id=pid, role="management-partner", **inferred)
+        _operator_link(rows, aco, pid, first, last, OPERATOR_KINDS[order[pid] % len(OPERATOR_KINDS)],
+                       "confirmed" if j % 2 == 0 else "unreviewed", prov["source_id"], j)
+
+
+#: The operator kinds, taken in turn by the synthetic operators.
+OPERATOR_KINDS = ("management-company", "health-system", "insurer", "physician-group", "unknown")
+
+
+def _operator_link(rows: dict, aco: str, pid: str, first: int, last: int, kind: str,
+                   review: str, source: str, line: int) -> None:
+    """One row of ``operator_links.csv``, as discovery writes it (inferred, with signals)."""
+    host = f"{pid}.example"
+    rows["operator_links"].add(
+        link_id=f"{pid}-{aco}-{first}", aco_id=aco, operator_id=pid, operator_kind=kind,
+        review=review, group_id=pid, signals=f"website_host={host}", first_year=str(first),
+        last_year=str(last), source_id=source, evidence="inferred",
+        locator=f"synthetic_roster_{first}.csv (PY{first}), line {line + 2}: website_host {host}")
 
 
 def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
                participants: int | None = None, clinicians: int = 0, fit: CmsFit | None = None,
-               organizations: int | None = None, operator_links: bool = False) -> dict[str, int]:
+               organizations: int | None = None, operator_links: bool = False,
+               dated_partners: bool = False) -> dict[str, int]:
     """Write a synthetic dataset of `acos` ACOs, or of `organizations` organizations, into `out`.
 
     Parameters
@@ -454,14 +458,19 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
         national size has (:func:`organizations_size`). A graph of a given number of nodes,
         as the map benchmark and the map tests draw.
     operator_links : bool
-        Also write what the CMS importers write for a partner found in CMS files: for each
-        partnered ACO, an inferred alliance whose locator names the performance years of
-        the files it was found in as ``(PYyyyy)`` marks (a span of years from 2021 to
-        2026, so that a link is valid in some years and not in others), the form the
-        ``operator_links`` read query reads; and a second state in the service area of a
+        Also write what operator discovery (``aco-kg discover``) writes for a partner found
+        in CMS files: for each partnered ACO, a row of ``operator_links.csv`` dated by a span
+        of performance years from 2021 to 2026 (so that a link is valid in some years and
+        not in others), the operator's kind and the review state taken in turn so that every
+        value occurs; and a second state in the service area of a
         quarter of the ACOs (an ACO that serves several state markets). Drawn from a
         generator of its own (seeded from `seed`), so the other files are the same with
         or without it, but for those service areas.
+    dated_partners : bool
+        Also write each ACO - partner alliance as an operator link (``operator_links.csv``,
+        as operator discovery writes them): evidence ``inferred``, dated from the ACO's
+        start (at the earliest 2013) to a year drawn up to 2026. The years come from a generator of their own, so the rest of the
+        data is the same with or without them.
 
     Returns
     -------
@@ -592,6 +601,7 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
                 geographic_scope="national" if i < max(1, k // 4) else "regional",
                 locator=f"synthetic partner {pid}", **prov)
         partner_of = rng.choice(k, size=len(partnered), p=_portfolio_weights(fit, k))
+    years_rng = np.random.default_rng([seed, 14])  # only for dated_partners
     seats_total = rng.integers(ASSUMPTIONS["board_seats"][0], ASSUMPTIONS["board_seats"][1] + 1, n)
     partner_seats = np.zeros(n, dtype=int)
     veto = np.zeros(n, dtype=bool)
@@ -601,6 +611,10 @@ def synthesize(out: str | Path, *, acos: int | None = None, seed: int = 0,
         where = f"synthetic alliance {alliance}"
         rows["alliances"].add(alliance_id=alliance, name=f"{aco} - {pid}",
                               alliance_kind="aco-management-partner", locator=where, **prov)
+        if dated_partners:
+            first = max(2013, int(start_years[a]))
+            _operator_link(rows, aco, pid, first, int(years_rng.integers(first, 2027)),
+                           "management-company", "unreviewed", source, j)
         start = f"{start_years[a]}-01-01"
         rows["alliance_members"].add(membership_id=f"{alliance}-aco", alliance_id=alliance,
                                      org_id=aco, role="aco", start=start, locator=where, **prov)

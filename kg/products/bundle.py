@@ -4,8 +4,8 @@
 report (``report.html``, its CSV tables in ``report-tables/``) and the interactive map
 (``map.html``) of the graph it built, so
 the three never disagree and a failed report or map publishes nothing. The analysis is
-run once and serves both: the map sizes each organization by its PageRank on the control
-graph (see :mod:`kg.analysis.networks`).
+run once and serves both: the map shows each organization's PageRank on the control graph
+(see :mod:`kg.analysis.networks`) and sizes it by its assigned beneficiaries.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ PRODUCTS = ("report", "map")
 
 
 def map_power(tables) -> dict[str, float] | None:
-    """The map's node sizes: each organization's PageRank on the control graph.
+    """The map's power scores: each organization's PageRank on the control graph.
 
     Parameters
     ----------
@@ -31,8 +31,8 @@ def map_power(tables) -> dict[str, float] | None:
     Returns
     -------
     dict of str to float, or None
-        Organization IRI to PageRank; None when the analysis has no centrality rows (the
-        map then sizes nodes by their degree).
+        Organization IRI to PageRank; None when the analysis has no centrality rows (a map
+        without results to size its nodes by then sizes them by their degree).
 
     Examples
     --------

@@ -7,7 +7,10 @@ A map is drawn from the published store in four steps, one module each:
 2. :mod:`~kg.products.maps.select`: :func:`restrict` keeps the part that was asked for
    (a year, a partner, a state, N links around one organization),
    :func:`aggregate_participants` folds the participants whose only link is their ACO,
-   and :func:`cap` keeps at most ``max_nodes`` nodes so that links survive;
+   :func:`cap` keeps at most ``max_nodes`` nodes so that links survive, and
+   :func:`summarise` folds the ACOs with no operator and no shared participant into one
+   node per state and per Census division (the page expands them on click);
+   :func:`node_beneficiaries` gives the measure that sizes the nodes, per year;
 3. :mod:`~kg.products.maps.layout`: :func:`~kg.products.maps.layout.layout` computes the
    positions with a seed (not re-exported: the name would hide the module);
 4. :mod:`~kg.products.maps.render`: :func:`render_map` writes the page (vis-network from
@@ -22,10 +25,11 @@ from kg.products.maps.model import (EDGE_KINDS, NODE_KINDS, Fact, MapEdge, MapGr
                                     Source)
 from kg.products.maps.render import render_map
 from kg.products.maps.select import (AGGREGATE_ABOVE, DEFAULT_MAX_NODES, aggregate_participants,
-                                     cap, node_scores, organization_iri, restrict)
+                                     cap, node_beneficiaries, node_scores, organization_iri,
+                                     restrict, summarise)
 from kg.products.maps.write import MapSummary, write_map
 
 __all__ = ["NODE_KINDS", "EDGE_KINDS", "DEFAULT_MAX_NODES", "AGGREGATE_ABOVE",
            "Source", "Fact", "MapNode", "MapEdge", "MapGraph", "MapSummary",
            "load_map_graph", "organization_iri", "restrict", "aggregate_participants",
-           "node_scores", "cap", "render_map", "write_map"]
+           "summarise", "node_beneficiaries", "node_scores", "cap", "render_map", "write_map"]

@@ -32,7 +32,8 @@ import subprocess
 import warnings
 from typing import Iterable, Sequence
 
-__all__ = ["SMALL_GRAPH", "TINY_COMPONENT", "LayoutError", "layout", "spring_positions", "sfdp_positions"]
+__all__ = ["SMALL_GRAPH", "TINY_COMPONENT", "LayoutError", "layout", "spring_positions", "sfdp_positions",
+           "summary_positions"]
 
 #: Largest graph laid out with networkx's spring layout when ``method="auto"``.
 SMALL_GRAPH = 400
@@ -207,8 +208,82 @@ def sfdp_positions(nodes: Sequence[str], edges: Iterable[tuple[str, str]], *,
     return _scale(raw, nodes)
 
 
+#: Pixels between neighbouring ACOs on an operator's ring, and from an ACO to what hangs on it.
+_RING_STEP = 64.0
+_LEAF_STEP = 46.0
+
+
+def _hub_box(component: list[str], edges: Sequence[tuple[str, str]],
+             hubs: set[str]) -> tuple[float, dict[str, tuple[float, float]]]:
+    """A drawing of a component around its hubs (operators): a ring of ACOs round each.
+
+    The hubs (most links first) stand in a row; each hub's other neighbours (its ACOs) sit
+    on a ring around it, as far apart as :data:`_RING_STEP`; what hangs on those (their
+    participants, a participant shared by two ACOs) goes outwards, past them, placed
+    breadth first from what is placed already. No force layout: a hub of 67 ACOs stays
+    readable, and the drawing is the same in every process.
+    """
+    order = {n: i for i, n in enumerate(component)}
+    inside = set(component)
+    adjacent: dict[str, list[str]] = {n: [] for n in component}
+    for a, b in edges:
+        if a in inside and b in inside and b not in adjacent[a]:
+            adjacent[a].append(b)
+            adjacent[b].append(a)
+    for n in component:
+        adjacent[n].sort(key=order.__getitem__)
+    centres = sorted((n for n in component if n in hubs), key=lambda n: (-len(adjacent[n]), order[n]))
+    ring_of: dict[str, list[str]] = {h: [] for h in centres}
+    taken = set(centres)
+    for h in centres:
+        for m in adjacent[h]:
+            if m not in taken:
+                ring_of[h].append(m)
+                taken.add(m)
+    positions: dict[str, tuple[float, float]] = {}
+    centre_of: dict[str, tuple[float, float]] = {}
+    x = 0.0
+    for h in centres:
+        count = len(ring_of[h])
+        radius = max(140.0, _RING_STEP * count / (2 * math.pi))
+        x += radius + _LEAF_STEP * 4
+        positions[h] = centre_of[h] = (x, 0.0)
+        for k, m in enumerate(ring_of[h]):
+            angle = 2 * math.pi * k / max(1, count) - math.pi / 2
+            positions[m] = (x + radius * math.cos(angle), radius * math.sin(angle))
+            centre_of[m] = centre_of[h]
+        x += radius + _LEAF_STEP * 4
+    frontier = [n for n in component if n in positions]
+    while len(positions) < len(component):
+        placed_now = []
+        for n in frontier:
+            leaves = [m for m in adjacent[n] if m not in positions]
+            if not leaves:
+                continue
+            cx, cy = centre_of.get(n, (0.0, 0.0))
+            px, py = positions[n]
+            base = math.atan2(py - cy, px - cx) if (px, py) != (cx, cy) else -math.pi / 2
+            spread = min(math.pi / 2, 0.35 * (len(leaves) - 1))
+            for k, m in enumerate(leaves):
+                angle = base + (spread * (k / (len(leaves) - 1) - 0.5) if len(leaves) > 1 else 0.0)
+                positions[m] = (px + _LEAF_STEP * math.cos(angle), py + _LEAF_STEP * math.sin(angle))
+                centre_of[m] = centre_of.get(n, (cx, cy))
+                placed_now.append(m)
+        if not placed_now:  # cannot happen in a connected component; kept as a guard
+            for n in component:
+                if n not in positions:
+                    positions[n] = (0.0, 0.0)
+            break
+        frontier = placed_now
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    side = max(max(xs) - min(xs), max(ys) - min(ys)) + 2 * _LEAF_STEP
+    return side, {n: (positions[n][0] - cx, positions[n][1] - cy) for n in component}
+
+
 def layout(nodes: Sequence[str], edges: Iterable[tuple[str, str]], *, seed: int = 0,
-           method: str = "auto") -> dict[str, tuple[float, float]]:
+           method: str = "auto", hubs: Iterable[str] = ()) -> dict[str, tuple[float, float]]:
     """Compute a position for every node; the same inputs and seed give the same output.
 
     Parameters
@@ -221,6 +296,9 @@ def layout(nodes: Sequence[str], edges: Iterable[tuple[str, str]], *, seed: int 
         Seed of the layout's random start.
     method : {"auto", "spring", "sfdp"}
         ``auto`` picks spring up to :data:`SMALL_GRAPH` nodes and sfdp above.
+    hubs : iterable of str
+        Nodes (operators) whose components are drawn as rings around them
+        (:func:`_hub_box`), in rows above the rest, which `method` lays out.
 
     Returns
     -------
@@ -233,6 +311,21 @@ def layout(nodes: Sequence[str], edges: Iterable[tuple[str, str]], *, seed: int 
         return {}
     if method not in ("auto", "spring", "sfdp"):
         raise ValueError(f"unknown layout method {method!r}")
+    hubs = set(hubs) & set(nodes)
+    if hubs:
+        components = _components(nodes, edges)
+        ringed = [c for c in components if hubs.intersection(c)]
+        rest = [n for c in components if not hubs.intersection(c) for n in c]
+        inside = set(rest)
+        positions = _pack([_hub_box(c, edges, hubs) for c in ringed])
+        if rest:
+            others = layout([n for n in nodes if n in inside],
+                            [(a, b) for a, b in edges if a in inside], seed=seed, method=method)
+            top = max(p[1] for p in positions.values()) + 2 * _GAP
+            lowest = min(p[1] for p in others.values())
+            left = min(p[0] for p in positions.values()) - min(p[0] for p in others.values())
+            positions.update({n: (p[0] + left, p[1] - lowest + top) for n, p in others.items()})
+        return _centred(positions, nodes)
     if method == "auto":
         method = "spring" if len(nodes) <= SMALL_GRAPH else "sfdp"
         if method == "sfdp" and shutil.which("sfdp") is None:
@@ -275,3 +368,72 @@ def _large_positions(nodes: list[str], edges: list[tuple[str, str]], *,
         else:
             positions = _pack(boxes)
     return _centred(positions, nodes)
+
+
+#: Pixels between the ACOs of an expanded summary (a sunflower around its node).
+_SUNFLOWER_STEP = 46.0
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+def _sunflower(centre: tuple[float, float], count: int, hole: float) -> list[tuple[float, float]]:
+    """`count` points spread evenly around `centre` (Vogel's spiral), none within `hole`."""
+    start = (hole / _SUNFLOWER_STEP) ** 2
+    return [(centre[0] + _SUNFLOWER_STEP * math.sqrt(start + i + 0.5) * math.cos(i * _GOLDEN_ANGLE),
+             centre[1] + _SUNFLOWER_STEP * math.sqrt(start + i + 0.5) * math.sin(i * _GOLDEN_ANGLE))
+            for i in range(count)]
+
+
+def summary_positions(tops: Sequence[str], children: "dict[str, Sequence[str]]",
+                      is_summary: "dict[str, bool]", attached: "dict[str, Sequence[str]]",
+                      drawn: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Positions of summary nodes and of what they fold, below the `drawn` picture.
+
+    The top summaries sit in one row under the picture, 170 px apart, so that a few
+    nodes stand for what they fold. A summary's child summaries (the states of a
+    division) sit in a row under it, each amid the sunflower of its ACOs; a summary of ACOs
+    alone has their sunflower under the row; each ACO's `attached` nodes (its participants)
+    sit on a small circle around it. Two expanded
+    summaries may overlap; the page zooms to the one just expanded.
+
+    >>> p = summary_positions(["d"], {"d": ["s"], "s": ["a", "g"]}, {"d": True, "s": True},
+    ...                       {"a": ["g"]}, {"x": (0.0, 0.0)})
+    >>> sorted(p), p["d"][1] > 0, p["s"][1] > p["d"][1]
+    (['a', 'd', 'g', 's'], True, True)
+    """
+    xs = [p[0] for p in drawn.values()] or [0.0]
+    ys = [p[1] for p in drawn.values()] or [0.0]
+    row_y = max(ys) + 260.0
+    step = 170.0
+    left = (max(xs) + min(xs)) / 2 - step * (len(tops) - 1) / 2
+    positions: dict[str, tuple[float, float]] = {}
+
+    def place_acos(centre: tuple[float, float], members: Sequence[str]) -> None:
+        hanging = {o for m in members for o in attached.get(m, ())}
+        acos = [m for m in members if m not in hanging]
+        for aco, point in zip(acos, _sunflower(centre, len(acos), 70.0)):
+            positions[aco] = point
+            around = attached.get(aco, ())
+            for k, other in enumerate(around):  # on a small circle around the ACO
+                angle = 2 * math.pi * k / len(around) + math.pi / 4
+                radius = 18.0 + 2.0 * math.sqrt(len(around))
+                positions[other] = (point[0] + radius * math.cos(angle),
+                                    point[1] + radius * math.sin(angle))
+
+    for i, top in enumerate(tops):
+        positions[top] = (left + i * step, row_y)
+        kids = list(children.get(top, ()))
+        subs = [k for k in kids if is_summary.get(k)]
+        if not subs:  # ACOs straight under it: their sunflower below the row
+            acos = sum(1 for k in kids if not any(k in attached.get(o, ()) for o in kids))
+            radius = _SUNFLOWER_STEP * math.sqrt((70.0 / _SUNFLOWER_STEP) ** 2 + acos) + 40
+            place_acos((left + i * step, row_y + 200.0 + radius), kids)
+            continue
+        radii = [_SUNFLOWER_STEP * math.sqrt(len(children.get(s, ())) / 2 + 6) + 40 for s in subs]
+        width = sum(2 * r for r in radii)
+        x = left + i * step - width / 2
+        for sub, radius in zip(subs, radii):
+            centre = (x + radius, row_y + 200.0 + radius)
+            positions[sub] = centre
+            place_acos(centre, children.get(sub, ()))
+            x += 2 * radius
+    return {n: (round(p[0]), round(p[1])) for n, p in positions.items()}

@@ -5,7 +5,12 @@ with the analysis (:mod:`kg.analysis.read`, ``queries/tables/``): alliance membe
 ACO participation, board seats and representation, vetoes and other reserved powers,
 services, shares of savings and parent companies, with the boards (to find the ACO a
 seat or a power is about), the periods of seats, services and memberships, and the labels
-of the code lists. Links of one kind between the same two organizations become one edge
+of the code lists, and the operator links (``operator_links``: which operator runs which
+ACO, in which years, on what evidence and review). An alliance that the operator links
+already draw (the same link, or an inferred alliance between the same operator and ACO)
+is not drawn twice. A participation with no dates, read from one year's file
+(its locator names one ``(PYyyyy`` year), is dated to that year. The results give each
+ACO its performance years and assigned beneficiaries. Links of one kind between the same two organizations become one edge
 carrying every fact, each with its source (citation and locator) and whether the source
 reports it or the curator inferred it.
 
@@ -20,6 +25,9 @@ Examples
 from __future__ import annotations
 
 import math
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Mapping
 
 import pandas as pd
@@ -125,9 +133,29 @@ def load_map_graph(store) -> MapGraph:
     MapGraph
         Every organization, and one edge per kind of link and ordered pair of organizations.
     """
-    labels = {r["concept"]: (r["label"] or r["notation"]) for r in _rows(store, "code_labels")}
-    periods = {r["node"]: (r["begin"], r["end"]) for r in _rows(store, "periods")}
-    boards = _rows(store, "boards")
+    # the tables are read in threads (Oxigraph answers queries in parallel), the two
+    # largest first: on the national store this halves the time of the reads
+    reads = {
+        "organizations": lambda: _rows(store, "organizations"),
+        "aco_participants": lambda: _rows(store, "aco_participants", ("participation",)),
+        "savings_results": lambda: _rows(store, "savings_results", ("contract", "result")),
+        "operator_links": lambda: _rows(store, "operator_links", ("operator", "aco", "first_year")),
+        "code_labels": lambda: _rows(store, "code_labels"),
+        "periods": lambda: _rows(store, "periods"),
+        "boards": lambda: _rows(store, "boards"),
+        "alliance_members": lambda: _rows(store, "alliance_members", ("alliance", "membership")),
+        "board_seats": lambda: _rows(store, "board_seats", ("seat",)),
+        "board_representation": lambda: _rows(store, "board_representation", ("representation",)),
+        "reserved_powers": lambda: _rows(store, "reserved_powers", ("power",)),
+        "services": lambda: _rows(store, "services", ("service",)),
+        "savings_shares": lambda: _rows(store, "savings_shares", ("share",)),
+    }
+    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 1))) as pool:
+        pending = {name: pool.submit(read) for name, read in reads.items()}
+    table = {name: future.result() for name, future in pending.items()}
+    labels = {r["concept"]: (r["label"] or r["notation"]) for r in table["code_labels"]}
+    periods = {r["node"]: (r["begin"], r["end"]) for r in table["periods"]}
+    boards = table["boards"]
     aco_of = {r["board"]: r["aco"] for r in boards}
     board_name = {r["board"]: r["name"] for r in boards}
 
@@ -136,7 +164,7 @@ def load_map_graph(store) -> MapGraph:
 
     nodes: dict[str, MapNode] = {}
     parents: list[tuple[str, str, Source]] = []
-    for r in _rows(store, "organizations"):
+    for r in table["organizations"]:
         iri = r["org"]
         if iri in nodes:  # a second value of a single-valued field: keep the first
             continue
@@ -160,26 +188,44 @@ def load_map_graph(store) -> MapGraph:
     builder = _Builder(nodes)
     for child, parent, source in parents:
         builder.add("parent", child, parent, Fact("subsidiary of its parent organization", source))
-    _alliances(builder, _dated(_rows(store, "alliance_members", ("alliance", "membership")),
-                               "membership", periods), label)
-    for r in _rows(store, "aco_participants", ("participation",)):
+    operator_links = table["operator_links"]
+    _operators(builder, operator_links, label)
+    _alliances(builder, _dated(table["alliance_members"], "membership", periods), label,
+               skip={r["link"] for r in operator_links})
+    for r in table["aco_participants"]:
+        begin, end = _year(r["begin"]), _year(r["end"])
+        if begin is None and end is None:  # a link read from one year's file holds in that year
+            begin = end = _file_year(r["locator"])
         builder.add("participation", r["member"], r["aco"],
-                    Fact("participant of the ACO", _source(r), _year(r["begin"]), _year(r["end"])))
-    _boards(builder, _dated(_rows(store, "board_seats", ("seat",)), "seat", periods),
-            _rows(store, "board_representation", ("representation",)), aco_of, board_name)
-    for r in _rows(store, "reserved_powers", ("power",)):
+                    Fact("participant of the ACO", _source(r), begin, end))
+    _boards(builder, _dated(table["board_seats"], "seat", periods),
+            table["board_representation"], aco_of, board_name)
+    for r in table["reserved_powers"]:
         text = f"{label(r['power_kind']) or 'reserved power'} over {label(r['matter']) or 'board decisions'}"
         if r["description"]:
             text += f": {r['description']}"
         builder.add("reserved-power", r["holder"], aco_of.get(r["board"]), Fact(text, _source(r)))
-    for r in _dated(_rows(store, "services", ("service",)), "service", periods):
+    for r in _dated(table["services"], "service", periods):
         status = [s for s in ("promised" if r["promised"] else None, label(r["delivery"])) if s]
         text = (label(r["service_type"]) or "service") + (f" ({', '.join(status)})" if status else "")
         builder.add("service", r["provider"], r["recipient"],
                     Fact(text, _source(r), _year(r["begin"]), _year(r["end"])))
-    _shares(builder, _rows(store, "savings_shares", ("share",)),
-            _rows(store, "savings_results", ("contract", "result")), label)
+    results = table["savings_results"]
+    _shares(builder, table["savings_shares"], results, label)
+    for r in results:  # the years an ACO reported results, and its beneficiaries then
+        node, year = nodes.get(r["aco"]), _value(r["performance_year"])
+        if node is None or year is None:
+            continue
+        node.years.add(int(year))
+        if r["assigned_beneficiaries"] is not None:
+            node.beneficiaries[int(year)] = (node.beneficiaries.get(int(year), 0)
+                                             + int(r["assigned_beneficiaries"]))
 
+    # an inferred alliance between an operator and its ACO says what the operator link says
+    operated = {frozenset((e.source, e.target)) for e in builder.edges.values() if e.kind == "operator"}
+    for key, edge in list(builder.edges.items()):
+        if edge.kind == "alliance" and edge.inferred and frozenset((edge.source, edge.target)) in operated:
+            del builder.edges[key]
     for edge in builder.edges.values():
         edge.short = _short_label(edge)
     edges = sorted(builder.edges.values(), key=lambda e: (e.kind, e.source, e.target))
@@ -193,15 +239,65 @@ def _local_id(iri: str) -> str:
         return iri
 
 
-def _alliances(builder: _Builder, rows: list[dict], label) -> None:
+_PY_MARK = re.compile(r"\(PY(\d{4})\b")
+
+
+def _file_year(locator: str | None) -> int | None:
+    """The one performance year a locator names with a ``(PYyyyy`` mark, else None.
+
+    >>> _file_year("mssp_participants_2026.csv, line 3 (PY2026, ACO_ID A1001)")
+    2026
+    >>> _file_year("p. 3") is None, _file_year("(PY2023) and (PY2026)") is None
+    (True, True)
+    """
+    years = set(_PY_MARK.findall(locator or ""))
+    return int(years.pop()) if len(years) == 1 else None
+
+
+def _operators(builder: _Builder, rows: list[dict], label) -> None:
+    """One edge per operator and ACO, from the operator to the ACO, dated by its links.
+
+    An operator or an ACO that the organizations table does not hold gets a node of its
+    own from the link (its name, kind management partner or ACO).
+    """
+    for r in rows:
+        operator, aco = r["operator"], r["aco"]
+        if operator not in builder.nodes:
+            builder.nodes[operator] = MapNode(operator, r["operator_name"] or _local_id(operator),
+                                              "management-partner")
+            builder.nodes[operator].facts.append(("Identifier", _local_id(operator)))
+        if aco not in builder.nodes:
+            builder.nodes[aco] = MapNode(aco, r["aco_name"] or _local_id(aco), "aco")
+            builder.nodes[aco].facts.append(("Identifier", _local_id(aco)))
+        node = builder.nodes[operator]
+        kind = _notation(r["operator_kind"]) or "unknown"
+        if node.operator_kind is None:
+            node.operator_kind = kind
+            node.facts.insert(0, ("Operator kind", label(r["operator_kind"]) or kind))
+        review = _notation(r["review"]) or "unreviewed"
+        first, last = _value(r["first_year"]), _value(r["last_year"])
+        text = f"operates the ACO ({label(r['review']) or review})"
+        if r["signals"] and r["signals"] != r["locator"]:
+            text += f"; signals: {r['signals']}"
+        edge = builder.add("operator", operator, aco,
+                           Fact(text, _source(r), None if first is None else int(first),
+                                None if last is None else int(last)))
+        if edge is not None:
+            # a link of an edge is confirmed when any of its links is
+            edge.review = "confirmed" if "confirmed" in (edge.review, review) else review
+
+
+def _alliances(builder: _Builder, rows: list[dict], label, skip: set = frozenset()) -> None:
     """One edge per alliance between its hub (the ACO member) and each other member.
 
     An alliance without an ACO member (a provider-payer alliance) links every pair of
-    members, since none of them is the centre.
+    members, since none of them is the centre. The alliances in `skip` (those the operator
+    links already draw) are left out.
     """
     by_alliance: dict[str, list[dict]] = {}
     for r in rows:
-        by_alliance.setdefault(r["alliance"], []).append(r)
+        if r["alliance"] not in skip:
+            by_alliance.setdefault(r["alliance"], []).append(r)
     for members in by_alliance.values():
         hubs = [m for m in members if _notation(m["role"]) == "aco"]
         if hubs:
@@ -285,6 +381,9 @@ def _short_label(edge: MapEdge) -> str:
     n = len(edge.facts)
     if edge.kind == "alliance":
         return "alliance"
+    if edge.kind == "operator":
+        spans = sorted({(f.start, f.end) for f in edge.facts}, key=lambda s: (s[0] or 0, s[1] or 0))
+        return ", ".join(f"{a or '?'}-{b or '?'}" for a, b in spans)
     if edge.kind == "board-seat":
         seats = sum(1 for f in edge.facts if "seat on" in f.text)
         return f"{seats} seat{'s' if seats != 1 else ''}" if seats else "on board"

@@ -36,10 +36,12 @@ NODE_KINDS: dict[str, tuple[str, str, str]] = {
     "other-provider": ("Other provider", "square", "#7f7f7f"),
     "unknown": ("Kind not recorded", "dot", "#c7c7c7"),
     "participant-group": ("Participants of one ACO (aggregated)", "dot", "#dfe6ee"),
+    "summary": ("ACOs with no operator and no shared participant (click to expand)", "dot", "#f2c94c"),
 }
 
 #: Edge kinds: label, colour, arrowhead at the target ("" = none), default width.
 EDGE_KINDS: dict[str, tuple[str, str, str, float]] = {
+    "operator": ("Operator runs the ACO (dated link)", "#b03060", "arrow", 2.5),
     "alliance": ("Alliance membership", "#1f3b73", "", 3.0),
     "participation": ("ACO participant", "#9aa5b1", "", 1.0),
     "board-seat": ("Board seat or representation (to the ACO)", "#6a3d9a", "box", 2.0),
@@ -93,6 +95,19 @@ class MapNode:
     facts: list[tuple[str, str]] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     members: int = 0
+    #: assigned beneficiaries by performance year (from the results files)
+    beneficiaries: dict[int, int] = field(default_factory=dict)
+    #: performance years with a result (an ACO exists in those years even without a link)
+    years: set[int] = field(default_factory=set)
+    #: operator kind (notation) when the organization operates ACOs
+    operator_kind: str | None = None
+    #: a summary node: the IRIs it folds (shown when it is expanded)
+    children: list[str] = field(default_factory=list)
+    #: folded in every view (an ACO with no operator and no shared participant, or what
+    #: hangs on such an ACO alone); other ACOs fold only when a view leaves them no link
+    lone: bool = False
+    #: the ACO this organization is linked to alone (it folds with it)
+    hangs_on: str | None = None
 
 
 @dataclass
@@ -105,6 +120,8 @@ class MapEdge:
     facts: list[Fact] = field(default_factory=list)
     savings_usd: float | None = None
     short: str = ""
+    #: review state of an operator link (confirmed or unreviewed); None for other kinds
+    review: str | None = None
 
     @property
     def inferred(self) -> bool:
@@ -123,6 +140,8 @@ class MapGraph:
     edges: list[MapEdge]
     notes: list[str] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)
+    #: summary nodes that nothing folds (the top of the summary tree), in order
+    summaries: list[str] = field(default_factory=list)
 
     def neighbours(self) -> dict[str, set[str]]:
         """Undirected adjacency over the edges."""
@@ -137,6 +156,7 @@ class MapGraph:
         kept = set(iris)
         return replace(self, nodes={k: v for k, v in self.nodes.items() if k in kept},
                        edges=[e for e in self.edges if e.source in kept and e.target in kept],
-                       notes=list(self.notes), filters=list(self.filters))
+                       notes=list(self.notes), filters=list(self.filters),
+                       summaries=[s for s in self.summaries if s in kept])
 
 

@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Mapping
 
 from kg.core.resources import template_dir
+from kg.core.iris import INSTANCE
 from kg.products.maps.model import EDGE_KINDS, NODE_KINDS, MapGraph
+from kg.products.maps.select import SUMMARY, folded
 
 __all__ = ["render_map"]
 
@@ -56,25 +58,56 @@ def _inline_safe(text: str, what: str) -> str:
     return text
 
 
+def _key(iri: str) -> str:
+    """A short, stable key of a node for the page's address (shared links survive rebuilds)."""
+    for prefix, short in ((INSTANCE + "organization/", ""), (SUMMARY, "summary:")):
+        if iri.startswith(prefix):
+            return short + iri[len(prefix):]
+    return iri
+
+
 def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
-             scores: Mapping[str, float], size_by: str) -> dict:
+             scores: Mapping[str, float], size_by: str,
+             sizes: Mapping[str, Mapping[str, int]] | None = None,
+             slots: Mapping[str, tuple[float, float]] | None = None) -> dict:
     order = sorted(graph.nodes)
     index = {n: i for i, n in enumerate(order)}
-    top = max([scores.get(n, 0.0) for n in order] + [0.0])
+    parent = folded(graph)
     nodes = []
     for n in order:
         node = graph.nodes[n]
         name = node.name if len(node.name) <= _NAME_SHOWN else node.name[:_NAME_SHOWN - 1] + "…"
         facts = [[k, v] for k, v in node.facts]
-        facts.append([size_by, f"{scores.get(n, 0.0):g}"])
+        if sizes is None:
+            facts.append([size_by, f"{scores.get(n, 0.0):g}"])
+            size = {"all": scores.get(n, 0.0)}
+        else:
+            size = dict(sizes.get(n, {}))
+            if n in scores and node.kind != "summary":
+                facts.append(["Power score (PageRank)", f"{scores[n]:.4g}"])
         x, y = positions[n]
-        nodes.append({
-            "id": index[n], "label": name, "name": node.name, "group": node.kind,
-            "st": node.state, "x": x, "y": y,
-            "value": 1.0 + 9.0 * math.sqrt(scores.get(n, 0.0) / top) if top > 0 else 1.0,
+        item = {
+            "id": index[n], "k": _key(n), "label": name, "name": node.name, "group": node.kind,
+            "st": node.state, "x": x, "y": y, "b": size,
             "f": facts,
             "s": [[s.citation, s.locator, s.evidence] for s in node.sources],
-        })
+        }
+        if node.years:
+            item["ry"] = sorted(node.years)
+        if node.operator_kind:
+            item["ok"] = node.operator_kind
+        if node.kind == "summary":
+            item["ch"] = [index[c] for c in node.children if c in index]
+            item["sn"] = node.name.split(":")[0]
+        if n in parent:
+            item["par"] = index[parent[n]]
+        if node.lone:
+            item["lone"] = 1
+        if node.hangs_on is not None and node.hangs_on in index:
+            item["hang"] = index[node.hangs_on]
+        if slots and n in slots and tuple(slots[n]) != (x, y):
+            item["fx"], item["fy"] = slots[n]
+        nodes.append(item)
     flows = [e.savings_usd for e in graph.edges if e.savings_usd]
     top_flow = max(flows) if flows else 0.0
     show_labels = len(graph.edges) <= _EDGE_LABELS_UP_TO
@@ -108,28 +141,53 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
             "color": colour, "width": round(width, 2), "dashes": e.inferred,
             "arrows": {"to": {"enabled": True, "type": arrow}} if arrow else "",
             "label": label, "smooth": bends.get(i, False),
+            "ev": "inferred" if e.inferred else "reported", "rv": e.review,
             "f": [[f.text, f.source.citation, f.source.locator, f.source.evidence,
                    f.start, f.end] for f in e.facts],
             "per": [[f.start, f.end] for f in e.facts],
         })
-    years = sorted({y for e in graph.edges for f in e.facts for y in (f.start, f.end)
-                    if y is not None})
+    # every year a link is valid in (its facts' spans) and every year with results
+    years: set[int] = {y for node in graph.nodes.values() for y in node.years}
+    for e in graph.edges:
+        for f in e.facts:
+            if f.start is not None and f.end is not None and f.end - f.start <= 100:
+                years.update(range(f.start, f.end + 1))
+            else:
+                years.update(y for y in (f.start, f.end) if y is not None)
     partners = sorted(((index[n], graph.nodes[n].name) for n in order
-                       if graph.nodes[n].kind == "management-partner"), key=lambda p: p[1])
+                       if graph.nodes[n].kind == "management-partner" or graph.nodes[n].operator_kind),
+                      key=lambda p: p[1])
     return {
         "nodes": nodes, "edges": edges,
         "kinds": {k: {"label": v[0], "shape": v[1], "color": v[2]} for k, v in NODE_KINDS.items()},
         "edgeKinds": {k: {"label": v[0], "color": v[1]} for k, v in EDGE_KINDS.items()},
-        "years": list(range(years[0], years[-1] + 1)) if years else [],
+        "years": sorted(years),
+        "sizeBy": size_by,
+        "sizeK": _size_factor(nodes),
+        "evidence": sorted({"inferred" if e.inferred else "reported" for e in graph.edges}),
+        "reviews": sorted({e.review for e in graph.edges if e.review}),
         "states": sorted({node.state for node in graph.nodes.values() if node.state}),
         "partners": [[i, name] for i, name in partners],
         "large": len(nodes) > 1000,
     }
 
 
+def _size_factor(nodes: list[dict]) -> float:
+    """Pixels per square root of the measure: the 95th percentile of the organizations'
+    figures (summaries aside) gets a radius of 28 px, so that most nodes spread over 6-28 px
+    and only the largest hubs reach the cap (70 px)."""
+    values = sorted(v for n in nodes if n["group"] != "summary"
+                    for v in n["b"].values() if v and v > 0)
+    if not values:
+        return 1.0
+    return 28.0 / math.sqrt(values[min(len(values) - 1, int(0.95 * len(values)))])
+
+
 def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
                scores: Mapping[str, float], size_by: str, title: str = "aco-kg network map",
-               total_nodes: int | None = None) -> str:
+               total_nodes: int | None = None,
+               sizes: Mapping[str, Mapping[str, int]] | None = None,
+               slots: Mapping[str, tuple[float, float]] | None = None) -> str:
     """The HTML page of a map (self-contained; see the module docstring).
 
     Parameters
@@ -146,6 +204,14 @@ def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
         Heading of the page (escaped).
     total_nodes : int, optional
         Number of nodes before the cap, shown in the status line.
+    sizes : mapping, optional
+        Node IRI -> {year or "all": value}: the measure named by `size_by` per year (see
+        :func:`~kg.products.maps.select.node_beneficiaries`); the page sizes each node by
+        the square root of the value of the year shown (area in proportion to the value),
+        and `scores` are then shown as a fact. Without it, `scores` set the sizes.
+    slots : mapping, optional
+        Node IRI -> (x, y) of its place in an expanded summary, for the ACOs that the page
+        folds when a view leaves them without a link (and what hangs on them).
     """
     import jinja2
 
@@ -154,7 +220,7 @@ def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
     script = (_TEMPLATES / "map.js").read_text(encoding="utf-8")
     vis_js = _inline_safe(_asset("vis-9.1.2/vis-network.min.js"), "vis-network.min.js")
     vis_css = _inline_safe(_asset("vis-9.1.2/vis-network.css"), "vis-network.css")
-    payload = _payload(graph, positions, scores, size_by)
+    payload = _payload(graph, positions, scores, size_by, sizes, slots)
     page = environment.get_template("map.html.j2").render(
         title=title,
         filters=graph.filters,

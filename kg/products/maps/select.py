@@ -17,9 +17,11 @@ from typing import Iterable, Mapping
 from kg.core.errors import UsageError
 from kg.core.iris import INSTANCE, mint
 from kg.products.maps.model import NODE_KINDS, Fact, MapEdge, MapGraph, MapNode, Source
+from kg.products.maps.regions import DIVISIONS, division
 
 __all__ = ["DEFAULT_MAX_NODES", "AGGREGATE_ABOVE", "organization_iri", "restrict",
-           "aggregate_participants", "node_scores", "cap"]
+           "aggregate_participants", "summarise", "folded", "node_beneficiaries", "node_scores",
+           "cap"]
 
 #: Default cap on the number of nodes drawn (5,000 draw in a few seconds; BENCHMARKS.md).
 DEFAULT_MAX_NODES = 5000
@@ -64,7 +66,9 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
         Number of links from `focus` (0 = the organization alone).
     year : int, optional
         Keep the links as they stood in that year (a link whose dates are not known is kept,
-        and a note says how many); organizations left with no link are dropped.
+        and a note says how many) and the organizations valid in that year: those with a
+        link kept or a result in that year, and those with neither links nor results at all
+        (nothing dates them); the others are dropped.
     partner : str, optional
         Organization id: keep it, the organizations linked to it, and everything linked to
         the ACOs among those (their participants, boards and other partners).
@@ -90,8 +94,9 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
         linked = {n for e in out.edges for n in (e.source, e.target)}
         edges = [e for e in out.edges if e.active_in(year)]
         still = {n for e in edges for n in (e.source, e.target)}
-        out = replace(out, edges=edges, nodes={k: v for k, v in out.nodes.items()
-                                               if k in still or k not in linked})
+        out = replace(out, edges=edges, nodes={
+            k: v for k, v in out.nodes.items()
+            if k in still or year in v.years or (k not in linked and not v.years)})
         out.filters.append(f"as in {year}")
     if partner_iri is not None:
         if partner_iri not in out.nodes:
@@ -171,6 +176,168 @@ def aggregate_participants(graph: MapGraph) -> MapGraph:
     return out
 
 
+#: Prefix of the keys of summary nodes (not IRIs of the graph: nothing in the data has them).
+SUMMARY = "urn:aco-kg:map:summary:"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def summarise(graph: MapGraph) -> MapGraph:
+    """Fold the ACOs with no operator and no shared participant into summary nodes.
+
+    An ACO with no operator whose linked organizations are linked to it alone (its
+    aggregated participants, participants holding its board seats), or with no link at all,
+    tells nothing about who runs whom; drawn one by one, hundreds of them make a grid
+    of lone dots. They are folded, with their participant nodes, into one summary node per
+    state (with the organizations linked to it alone), and the states into one per Census
+    division (:mod:`~kg.products.maps.regions`);
+    ACOs whose state is not recorded go straight under one node. The page draws the
+    division nodes and expands a node when it is clicked; every folded node stays in the
+    graph (its key in the summary's ``children``). Every other ACO without an operator has
+    its place in a summary too (``lone`` is False): the page folds it there in a view
+    (a year, a filter) that leaves it no link but to what hangs on it alone.
+
+    >>> g = MapGraph({"a": MapNode("a", "A", "aco", state="NM"),
+    ...               "b": MapNode("b", "B", "aco"), "p": MapNode("p", "P", "management-partner")},
+    ...              [MapEdge("operator", "p", "b", [])])
+    >>> out = summarise(g)
+    >>> [out.nodes[s].name for s in out.summaries]  # b has an operator: in no summary by default
+    ['Mountain: 1 ACO', 'State not recorded: 0 ACOs']
+    >>> [out.nodes[c].name for c in out.nodes[out.summaries[0]].children]
+    ['NM: 1 ACO']
+    """
+    adjacent = graph.neighbours()
+    operators = {e.source for e in graph.edges if e.kind == "operator"}
+
+    def hangers(n: str) -> list[str]:  # the organizations linked to the ACO `n` alone
+        return sorted(m for m in adjacent[n] if adjacent[m] == {n} and m not in operators
+                      and graph.nodes[m].kind not in ("aco", "management-partner"))
+
+    acos_all = [n for n, node in graph.nodes.items() if node.kind == "aco" and n not in operators]
+    hanging = {n: hangers(n) for n in acos_all}
+    lone = [n for n in acos_all if len(hanging[n]) == len(adjacent[n])]
+    if not lone:
+        return graph.keep(graph.nodes)
+    nodes = {n: replace(node) for n, node in graph.nodes.items()}
+    for n in acos_all:
+        for m in hanging[n]:
+            nodes[m].hangs_on = n
+    for n in lone:
+        for m in [n] + hanging[n]:
+            nodes[m].lone = True
+    by_division: dict[str, dict[str | None, list[str]]] = {}
+    for n in acos_all:  # every ACO has a place in a summary, used when a view leaves it alone
+        state = graph.nodes[n].state
+        by_division.setdefault(division(state), {}).setdefault(state, []).append(n)
+    lone_set = set(lone)
+
+    def summary(key: str, name: str, acos: list[str], children: list[str], where: str) -> str:
+        count = sum(1 for a in acos if a in lone_set)  # folded in the map of every year
+        node = MapNode(key, f"{name}: {count:,} ACO{'s' if count != 1 else ''}", "summary",
+                       members=count, children=children)
+        node.facts = [("Summarises", f"{count:,} ACO(s) {where} with no operator and no "
+                       "participant shared with another ACO"),
+                      ("Expand", "click the node to show what it holds; click again to fold it")]
+        nodes[key] = node
+        return key
+
+    def largest_first(acos: list[str]) -> list[str]:  # the largest in the middle of a sunflower
+        def latest(n: str) -> int:
+            figures = graph.nodes[n].beneficiaries
+            return figures[max(figures)] if figures else 0
+        return sorted(acos, key=lambda n: (-latest(n), n))
+
+    tops = []
+    for name in sorted(by_division, key=DIVISIONS.index):
+        states = by_division[name]
+        acos = [n for members in states.values() for n in members]
+        if name == "State not recorded":
+            acos = largest_first(acos)
+            children = acos + [m for a in acos for m in hanging[a]]
+        else:
+            children = []
+            for state, members in sorted(states.items()):
+                members = largest_first(members)
+                children.append(summary(SUMMARY + _slug(state), state, members,
+                                        members + [m for a in members for m in hanging[a]],
+                                        f"registered in {state}"))
+        tops.append(summary(SUMMARY + "division-" + _slug(name), name, acos, children,
+                            "in " + name if name != "State not recorded" else "whose state is not recorded"))
+    out = replace(graph, nodes=nodes, edges=list(graph.edges), notes=list(graph.notes),
+                  filters=list(graph.filters), summaries=tops)
+    out.notes.append(f"{len(lone):,} ACO(s) with no operator and no participant shared with "
+                     f"another ACO are folded into {len(tops)} node(s), one per Census division "
+                     "(then one per state): click one to expand it.")
+    return out
+
+
+def folded(graph: MapGraph) -> dict[str, str]:
+    """Each node that a summary folds -> that summary (its nearest)."""
+    parent: dict[str, str] = {}
+    stack = list(graph.summaries)
+    while stack:
+        key = stack.pop()
+        for child in graph.nodes[key].children:
+            if child in graph.nodes:
+                parent[child] = key
+                if graph.nodes[child].kind == "summary":
+                    stack.append(child)
+    return parent
+
+
+def node_beneficiaries(graph: MapGraph) -> dict[str, dict[str, int]]:
+    """Assigned beneficiaries per node and year, the measure that sizes the nodes.
+
+    An ACO's, in a year, are those of its results that year, or of its latest earlier
+    results (a year without a results file, such as the years after the last one, keeps
+    the last figure; the page says which year a figure is from); an operator's, the sum
+    over the ACOs it runs in that year (its operator links valid then); a summary's, the sum
+    over the ACOs it folds. Key ``"all"`` (the map of every year): an ACO's latest figure,
+    summed the same way. A node without a figure has none (drawn at the smallest size).
+
+    >>> aco = MapNode("a", "A", "aco", beneficiaries={2022: 900, 2023: 1000})
+    >>> op = MapNode("p", "P", "management-partner")
+    >>> link = MapEdge("operator", "p", "a", [Fact("runs", Source(None, None, None), 2023, 2024)])
+    >>> node_beneficiaries(MapGraph({"a": aco, "p": op}, [link]))["p"]
+    {'2023': 1000, '2024': 1000, 'all': 1000}
+    """
+    out: dict[str, dict[str, int]] = {}
+    through = max([f.end for e in graph.edges for f in e.facts if f.end is not None]
+                  + [y for node in graph.nodes.values() for y in node.years] + [0])
+    for n, node in graph.nodes.items():
+        if node.beneficiaries:
+            latest = max(node.beneficiaries)
+            out[n] = {}
+            value = None
+            for year in range(min(node.beneficiaries), max(through, latest) + 1):
+                value = node.beneficiaries.get(year, value)  # the latest figure so far
+                out[n][str(year)] = value
+            out[n]["all"] = node.beneficiaries[latest]
+    sums: dict[str, dict[str, int]] = {}
+    for e in graph.edges:
+        if e.kind != "operator" or e.target not in out:
+            continue
+        total = sums.setdefault(e.source, {})
+        for year, value in out[e.target].items():
+            if year == "all" or e.active_in(int(year)):
+                total[year] = total.get(year, 0) + value
+    parent = folded(graph)
+    for n in graph.nodes:
+        if graph.nodes[n].kind == "aco" and graph.nodes[n].lone and n in parent and n in out:
+            key = parent[n]
+            while key is not None:
+                total = sums.setdefault(key, {})
+                for year, value in out[n].items():
+                    total[year] = total.get(year, 0) + value
+                key = parent.get(key)
+    for n, total in sums.items():
+        if n not in out:
+            out[n] = {y: total[y] for y in sorted(total, key=lambda y: (y == "all", y))}
+    return out
+
+
 def node_scores(graph: MapGraph, power: Mapping[str, float] | None) -> dict[str, float]:
     """The score that sizes each node and ranks it under the cap.
 
@@ -225,8 +392,8 @@ def cap(graph: MapGraph, max_nodes: int, scores: Mapping[str, float]) -> MapGrap
     if len(graph.nodes) <= max_nodes:
         return graph
 
-    def tier(n: str) -> int:
-        return _CAP_TIERS.get(graph.nodes[n].kind, 2)
+    def tier(n: str) -> int:  # an operator of ACOs ranks with the partners, whatever its kind
+        return 0 if graph.nodes[n].operator_kind else _CAP_TIERS.get(graph.nodes[n].kind, 2)
 
     def rank(n: str) -> tuple:
         return (tier(n), -scores.get(n, 0.0), n)

@@ -1,8 +1,9 @@
 """Writing a map: :func:`write_map` runs the four steps and writes one HTML file.
 
 1. :func:`kg.products.maps.load.load_map_graph` reads the organizations and their links;
-2. :mod:`kg.products.maps.select` keeps what was asked for, folds participants and caps
-   the number of nodes;
+2. :mod:`kg.products.maps.select` keeps what was asked for, folds participants, caps
+   the number of nodes, and folds the ACOs with no operator and no shared participant
+   into one node per state and Census division (the page expands them);
 3. :mod:`kg.products.maps.layout` computes the positions with a seed, so the browser draws
    a finished picture and nothing moves (vis-network's physics is off);
 4. :func:`kg.products.maps.render.render_map` writes the page.
@@ -18,7 +19,7 @@ from kg.core.errors import UsageError
 from kg.products.maps.load import load_map_graph
 from kg.products.maps.render import render_map
 from kg.products.maps.select import (AGGREGATE_ABOVE, DEFAULT_MAX_NODES, aggregate_participants,
-                                     cap, node_scores, restrict)
+                                     cap, node_beneficiaries, node_scores, restrict, summarise)
 
 __all__ = ["MapSummary", "write_map"]
 
@@ -33,6 +34,8 @@ class MapSummary:
     total_nodes: int
     notes: list[str]
     seconds: dict[str, float]
+    #: of the `nodes`, how many are summaries (of the ACOs with no operator), not organizations
+    summaries: int = 0
 
 
 
@@ -54,8 +57,9 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     seed : int
         Seed of the layout: the same graph and seed give the same positions.
     power : mapping of str to float, optional
-        Node IRI -> power score (from the power analysis); sets the node sizes. Without it
-        a node's size is its number of links on the map, and the legend says so.
+        Node IRI -> power score (from the power analysis), shown in the tooltips. Nodes are
+        sized by assigned beneficiaries (:func:`node_beneficiaries`); on a map without any,
+        by the power score, or without it by the number of links, and the legend says so.
     max_nodes : int
         Cap on the nodes drawn; above it the most important links are kept with their
         ends (see :func:`cap`) and the page says so.
@@ -80,7 +84,7 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     import time
 
     from kg.graph.store import open_store
-    from kg.products.maps.layout import layout
+    from kg.products.maps.layout import layout, summary_positions
 
     if participants not in ("auto", "aggregate", "all"):
         raise UsageError(f"must be auto, aggregate or all, got {participants!r}",
@@ -98,21 +102,51 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     if participants == "aggregate" or (participants == "auto" and len(graph.nodes) > AGGREGATE_ABOVE):
         graph = aggregate_participants(graph)
     total = len(graph.nodes)
+    if not graph.nodes:
+        graph.notes.append("Nothing to draw: no organization is valid "
+                           + (f"in {year} " if year is not None else "")
+                           + "under these filters (" + "; ".join(graph.filters) + ").")
     scores = node_scores(graph, power)
     graph = cap(graph, max_nodes, scores)
-    if not power:
-        scores = node_scores(graph, None)  # degree on the map as drawn
-    size_by = "Power score" if power else "Links on this map"
-    if not power:
-        graph.notes.append("Node size shows the number of links on this map (no power "
-                           "analysis was given).")
+    graph = summarise(graph)
+    sizes = node_beneficiaries(graph)
+    if sizes:
+        size_by = "Assigned beneficiaries"
+        graph.notes.append("Node size: assigned beneficiaries in the year shown (all years: the "
+                           "latest; a year without results: the latest earlier figure), from the "
+                           "CMS results; an operator's or a summary's is the sum over its ACOs. "
+                           "Area grows with the number; no figure: smallest.")
+        scores = dict(power or {})
+    else:
+        sizes = None
+        if not power:
+            scores = node_scores(graph, None)  # degree on the map as drawn
+        size_by = "Power score" if power else "Links on this map"
+        if not power:
+            graph.notes.append("Node size shows the number of links on this map (no power "
+                               "analysis was given).")
     mark = time.perf_counter()
-    order = sorted(graph.nodes)
-    positions = layout(order, [(e.source, e.target) for e in graph.edges], seed=seed)
+    main = [n for n in sorted(graph.nodes)
+            if not graph.nodes[n].lone and graph.nodes[n].kind != "summary"]
+    inside = set(main)
+    operators = {e.source for e in graph.edges if e.kind == "operator"}
+    positions = layout(main, [(e.source, e.target) for e in graph.edges
+                              if e.source in inside and e.target in inside], seed=seed,
+                       hubs=operators)
+    attached: dict[str, list[str]] = {}
+    for n in sorted(graph.nodes):  # what hangs on an ACO alone is drawn beside it in a summary
+        if graph.nodes[n].hangs_on is not None:
+            attached.setdefault(graph.nodes[n].hangs_on, []).append(n)
+    slots = summary_positions(
+        graph.summaries, {n: node.children for n, node in graph.nodes.items() if node.children},
+        {n: node.kind == "summary" for n, node in graph.nodes.items()}, attached, positions)
+    for n, slot in slots.items():  # folded in every view: its place in the summary only
+        if n not in positions:
+            positions[n] = slot
     seconds["layout"] = time.perf_counter() - mark
     mark = time.perf_counter()
     page = render_map(graph, positions, scores=scores, size_by=size_by, title=title,
-                      total_nodes=total)
+                      total_nodes=total, sizes=sizes, slots=slots)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
@@ -120,4 +154,5 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     temporary.replace(path)  # a reader never sees half a page
     seconds["render"] = time.perf_counter() - mark
     return MapSummary(path=path, nodes=len(graph.nodes), edges=len(graph.edges),
-                      total_nodes=total, notes=list(graph.notes), seconds=seconds)
+                      total_nodes=total, notes=list(graph.notes), seconds=seconds,
+                      summaries=sum(1 for n in graph.nodes.values() if n.kind == "summary"))
