@@ -31,6 +31,8 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from benchmarks_md import replace_section
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
@@ -131,13 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                   else store)
     print(text)
     if args.out:
-        path = Path(args.out)
-        previous = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-        start = previous.find("## Report step (")
-        if start >= 0:  # replace our section, keep the others
-            end = previous.find("\n## ", start + 1)
-            previous = previous[:start] + previous[end + 1:] if end >= 0 else previous[:start]
-        path.write_text(previous.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+        replace_section(args.out, "## Report step (", text)
     return 0
 
 

@@ -42,6 +42,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
+from kg.ingest.cms.cells import STATE_CODES
+
 _LEGAL = frozenset("llc l c inc incorporated corp corporation co company ltd lp llp pc pllc plc "
                    "psc dba".split())
 _ARTICLES = frozenset("the a an".split())
@@ -61,21 +63,11 @@ _STREET_WORDS = {"avenue": "ave", "av": "ave", "street": "st", "road": "rd", "dr
                  "circle": "cir", "north": "n", "south": "s", "east": "e", "west": "w",
                  "suite": "", "center": "ctr", "way": "way", "square": "sq", "plaza": "plz"}
 
-#: U.S. states and territories, by USPS code and by name (lower case).
-US_STATES = {
-    "al": "alabama", "ak": "alaska", "az": "arizona", "ar": "arkansas", "ca": "california",
-    "co": "colorado", "ct": "connecticut", "de": "delaware", "dc": "district of columbia",
-    "fl": "florida", "ga": "georgia", "hi": "hawaii", "id": "idaho", "il": "illinois",
-    "in": "indiana", "ia": "iowa", "ks": "kansas", "ky": "kentucky", "la": "louisiana",
-    "me": "maine", "md": "maryland", "ma": "massachusetts", "mi": "michigan",
-    "mn": "minnesota", "ms": "mississippi", "mo": "missouri", "mt": "montana",
-    "ne": "nebraska", "nv": "nevada", "nh": "new hampshire", "nj": "new jersey",
-    "nm": "new mexico", "ny": "new york", "nc": "north carolina", "nd": "north dakota",
-    "oh": "ohio", "ok": "oklahoma", "or": "oregon", "pa": "pennsylvania", "ri": "rhode island",
-    "sc": "south carolina", "sd": "south dakota", "tn": "tennessee", "tx": "texas",
-    "ut": "utah", "vt": "vermont", "va": "virginia", "wa": "washington",
-    "wv": "west virginia", "wi": "wisconsin", "wy": "wyoming", "pr": "puerto rico",
-}
+#: U.S. states, D.C. and Puerto Rico, by USPS code and by name (lower case), from the CMS
+#: importer's table; the smaller territories are left out because their codes are words
+#: of names ("as").
+US_STATES = {code.lower(): name for name, code in STATE_CODES.items()
+             if code not in ("GU", "VI", "MP", "AS")}
 _STATE_WORDS = set(US_STATES) | {w for name in US_STATES.values() for w in name.split()}
 
 #: Words of ACO legal names that say what an entity is, not whose it is: legal forms,

@@ -115,16 +115,10 @@ def _add(out: Signals, obs: Observation | None) -> None:
         out.observations.append(obs)
 
 
-def roster_signals(path: str | Path, out: Signals) -> None:
-    """Read a roster (PY2023): hosts, e-mail domains, address and legal name of each ACO."""
-    path = Path(path)
-    year = _year(path)
-    aliases = {"aco_id": ("aco_id", "ACO_ID"), "aco_name": ("aco_name", "ACO_Name"),
-               "website_host": ("website_host",), "exec_email_domain": ("exec_email_domain",),
-               "public_email_domain": ("public_email_domain",), "aco_address": ("aco_address",)}
-    source, where = _open(path, aliases, ("aco_id", "aco_name"))
-    forms = {"website_host": normalise.host, "exec_email_domain": normalise.email_domain,
-             "public_email_domain": normalise.email_domain, "aco_address": normalise.address}
+def _aco_records(path: Path, source, where: dict[str, int], year: int, out: Signals):
+    """The records of a file with their line, ACO id and legal name; a record with the wrong
+    number of cells or no ACO id is noted in ``out.skipped``, and each ACO is noted as seen
+    in the file's year."""
     for line, record in source.records:
         if len(record) != len(source.header):
             out.skipped.append(f"{path}:{line}: expected {len(source.header)} cells")
@@ -135,6 +129,20 @@ def roster_signals(path: str | Path, out: Signals) -> None:
             continue
         name = record[where["aco_name"]]
         out.saw(aco_id, year, name)
+        yield line, record, aco_id, name
+
+
+def roster_signals(path: str | Path, out: Signals) -> None:
+    """Read a roster (PY2023): hosts, e-mail domains, address and legal name of each ACO."""
+    path = Path(path)
+    year = _year(path)
+    aliases = {"aco_id": ("aco_id", "ACO_ID"), "aco_name": ("aco_name", "ACO_Name"),
+               "website_host": ("website_host",), "exec_email_domain": ("exec_email_domain",),
+               "public_email_domain": ("public_email_domain",), "aco_address": ("aco_address",)}
+    source, where = _open(path, aliases, ("aco_id", "aco_name"))
+    forms = {"website_host": normalise.host, "exec_email_domain": normalise.email_domain,
+             "public_email_domain": normalise.email_domain, "aco_address": normalise.address}
+    for line, record, aco_id, name in _aco_records(path, source, where, year, out):
         for signal, form in forms.items():
             if signal in where:
                 raw = record[where[signal]]
@@ -160,16 +168,7 @@ def participant_signals(path: str | Path, out: Signals) -> None:
                "website": ("public_website", "ACO_Public_Reporting_Website")}
     source, where = _open(path, aliases, ("aco_id", "aco_name", "participant"))
     seen: set[tuple[str, str, str]] = set()
-    for line, record in source.records:
-        if len(record) != len(source.header):
-            out.skipped.append(f"{path}:{line}: expected {len(source.header)} cells")
-            continue
-        aco_id = record[where["aco_id"]].strip()
-        if not ACO_ID.fullmatch(aco_id):
-            out.skipped.append(f"{path}:{line}: {aco_id!r} is not an ACO_ID")
-            continue
-        name = record[where["aco_name"]]
-        out.saw(aco_id, year, name)
+    for line, record, aco_id, name in _aco_records(path, source, where, year, out):
         if (aco_id, "legal_name", name) not in seen:
             seen.add((aco_id, "legal_name", name))
             out.legal_names.append(Observation(aco_id, "legal_name", normalise.name_words(name),
