@@ -125,8 +125,8 @@ bench-cli: $(STAMP)  ## time aco-kg --help and a small query from the command li
 bench-report: demo system-deps  ## time the report step of make demo (analysis, charts, page, CSV files) and the page's height in Chromium
 	$(BIN)/python bench/report_bench.py --out BENCHMARKS.md
 
-bench-maps: $(STAMP) system-deps  ## time map layout and drawing in headless Chromium at three sizes, and the national map of make demo (out/store) against its targets
-	$(BIN)/python bench/map_bench.py $(if $(wildcard $(OUT)/store),--national $(OUT)/store,) --out BENCHMARKS.md
+bench-maps: $(STAMP) system-deps  ## time map layout and drawing in headless Chromium at three sizes, and the national map of make demo (out/) against its targets
+	$(BIN)/python bench/map_bench.py $(if $(wildcard $(OUT)/graph.nt),--national $(OUT),) --out BENCHMARKS.md
 
 readme: $(STAMP)  ## regenerate the README's data dictionary section from data/datapackage.yaml
 	$(BIN)/aco-kg dictionary --update README.md

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.graph import faults
@@ -50,7 +51,7 @@ from kg.graph.ontology import (ONTOLOGY_DIR, ONTOLOGY_FILES, SHAPES_FILES, code_
 from kg.graph.publish import Release
 from kg.graph.shape_queries import compile_shapes, validate_store
 from kg.graph.shapes import validate_graph
-from kg.graph.store import write_store, write_turtle
+from kg.graph.store import memory_store, write_store, write_turtle
 from kg.ingest.cms.ledger import ledger_problems
 from kg.ingest.statements import check_statements
 from kg.ingest.tables import (Table, check_keys, check_references, check_values, concat_tables,
@@ -184,29 +185,33 @@ def _engine(engine: str, mapped: Mapped) -> str:
 
 
 def _run_shapes(mapped: Mapped, engine: str):
-    """Validate the mapped graph with the chosen engine; return (conforms, results, text)."""
+    """Validate the mapped graph with the chosen engine.
+
+    Returns (conforms, results, text, engine used, store): the in-memory Oxigraph store of
+    graph and ontology that the checks ran on, or None when pySHACL checked an rdflib graph.
+    """
     engine = _engine(engine, mapped)
     if engine == "pyshacl":
         data = Graph()
         data.parse(data=mapped.ntriples, format="nt")
-        return validate_graph(data, load_shapes(), load_ontology()) + ("pySHACL",)
+        return validate_graph(data, load_shapes(), load_ontology()) + ("pySHACL", None)
     if engine != "oxigraph":
         raise UsageError(f"unknown SHACL engine {engine!r}: use one of {', '.join(SHACL_ENGINES)}")
-    import pyoxigraph as ox
     checks = _compiled_checks(tuple((str(ONTOLOGY_DIR / name), (ONTOLOGY_DIR / name).stat().st_mtime_ns)
                                     for name in SHAPES_FILES))
     # an in-memory store: the compiled checks answer several times faster there than on
     # the on-disk store a build publishes (RocksDB), which costs less to load twice
-    store = ox.Store()
-    store.load(input=mapped.ntriples, format=ox.RdfFormat.N_TRIPLES)
-    for name in ONTOLOGY_FILES:
-        store.load(path=str(ONTOLOGY_DIR / name), format=ox.RdfFormat.TURTLE)
+    store = memory_store(mapped.ntriples, _ontology_paths())
     conforms, results = validate_store(store, checks, workers=_cores())
-    del store
     text = (f"Validation Report (shapes compiled to {len(checks)} SPARQL queries on Oxigraph)\n"
             f"Conforms: {conforms}\nResults ({len(results)}):\n"
             + "".join(f"{r.focus}: {r}\n" for r in results))
-    return conforms, results, text, "Oxigraph"
+    return conforms, results, text, "Oxigraph", store
+
+
+def _ontology_paths() -> list[Path]:
+    """The ontology files a store holds beside the data."""
+    return [ONTOLOGY_DIR / name for name in ONTOLOGY_FILES]
 
 
 def _cores() -> int:
@@ -215,7 +220,7 @@ def _cores() -> int:
 
 
 def _shacl(tables, mapped: Mapped, engine: str, progress: Progress):
-    conforms, results, text, used = _run_shapes(mapped, engine)
+    conforms, results, text, used, store = _run_shapes(mapped, engine)
     where = {(t.file_of(pos), line): (t, pos) for t in tables.values()
              for pos, line in enumerate(t.lines)}
     for result in results:
@@ -225,7 +230,7 @@ def _shacl(tables, mapped: Mapped, engine: str, progress: Progress):
         table, pos = where[(file, line)]
         table.reject([pos], _column_for(table.resource, result.path), [str(result)])
     progress(f"SHACL ({used}): {'conforms' if conforms else f'{len(results)} violations'}")
-    return conforms, results, text
+    return conforms, results, text, store
 
 
 def _folders(data_dir) -> list[Path]:
@@ -246,6 +251,9 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
     A build passes a `before_shacl` that starts writing its outputs in the background
     while the shapes are checked; it is called only when no row was rejected, and what
     it writes is published only if the graph then conforms.
+
+    Returns (report, mapped, store): the store is the in-memory one the shapes were
+    checked on, or None (pySHACL, or no check).
     """
     started = time.perf_counter()
     data_dirs = _folders(data_dir)
@@ -259,13 +267,13 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
         mapped = map_tables(tables, dictionary, codes)
         progress(f"mapped to {mapped.triple_count} triples")
         faults.checkpoint("mapped")
-        conforms, text = None, ""
+        conforms, text, store = None, "", None
         if unfinished:
             progress(f"SHACL skipped: {len(unfinished)} imports into the data folders failed")
         elif not any(t.problems for t in tables.values()):
             if before_shacl is not None:
                 before_shacl(mapped)
-            conforms, _, text = _shacl(tables, mapped, shacl, progress)
+            conforms, _, text, store = _shacl(tables, mapped, shacl, progress)
         else:
             rejected = sum(len(t.row_problems) + len(t.ragged) for t in tables.values())
             progress(f"SHACL skipped: the files have problems ({rejected} rows rejected)")
@@ -285,7 +293,7 @@ def _check(data_dir, dictionary_path, progress: Progress, shacl: str = "auto",
                  "sha256": t.digests.get(f)}
                 for t in tables.values() for f in t.files],
     )
-    return report, mapped
+    return report, mapped, store
 
 
 def _sha256(path: Path) -> str:
@@ -320,7 +328,7 @@ def validate(data_dir: str | Path = "data", *, dictionary: str | Path | None = N
     >>> report.ok, report.rows_read == report.rows_loaded + report.rows_rejected
     (True, True)
     """
-    report, _ = _check(data_dir, dictionary, progress, shacl)
+    report, _, _ = _check(data_dir, dictionary, progress, shacl)
     return report
 
 
@@ -365,9 +373,10 @@ def _write_ontology(target: Path) -> None:
         load_ontology().serialize(target, format="turtle")
 
 
-#: Something a build makes from the finished store, inside the release: a name and a
-#: function given the staging folder (which holds ``store/``) that writes its files there.
-Product = tuple[str, Callable[[Path], None]]
+#: Something a build makes from the finished graph, inside the release: a name and a
+#: function that writes its files into the staging folder (which holds ``store/``), given
+#: that folder and an in-memory Oxigraph store of the same triples (:func:`memory_store`).
+Product = tuple[str, Callable[[Path, ox.Store], None]]
 
 
 def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
@@ -386,8 +395,10 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
     progress : callable, optional
         Called with a short message at each stage.
     products : tuple of (str, callable), optional
-        Further outputs made from the finished store (a report, a map), published in the
-        same release: if one fails, nothing is published.
+        Further outputs made from the finished graph (a report, a map), published in the
+        same release: if one fails, nothing is published. Each is called with the staging
+        folder and an in-memory store of the graph and the ontology: the one the shapes
+        were checked on, when Oxigraph checked them.
     shacl : {"auto", "pyshacl", "oxigraph"}
         SHACL engine, as for :func:`validate`.
 
@@ -415,12 +426,13 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
             with no_network():
                 nt.write_text(mapped.ntriples, encoding="utf-8")
             writing["store"] = background.submit(
-                write_store, staging / "store", nt, [ONTOLOGY_DIR / name for name in ONTOLOGY_FILES],
+                write_store, staging / "store", nt, _ontology_paths(),
                 checked=_engine(shacl, mapped) == "oxigraph")  # parsed strictly for SHACL
             writing["turtle"] = background.submit(write_turtle, nt, staging / "graph.ttl")
             writing["ontology"] = background.submit(_write_ontology, staging / "ontology.ttl")
 
-        report, mapped = _check(data_dir, dictionary, progress, shacl, before_shacl=write_graph)
+        report, mapped, graph_store = _check(data_dir, dictionary, progress, shacl,
+                                             before_shacl=write_graph)
         if not report.ok:
             raise InvalidDataError(report)
         with no_network():
@@ -432,8 +444,10 @@ def build(data_dir: str | Path = "data", out_dir: str | Path = "out", *,
             store_triples = writing["store"].result()
             progress(f"wrote the Oxigraph store ({store_triples} triples with the ontology)")
             faults.checkpoint("stored")
+            if products and graph_store is None:
+                graph_store = memory_store(nt, _ontology_paths())
             for name, make in products:
-                make(staging)
+                make(staging, graph_store)
                 progress(f"wrote the {name}")
             (staging / "manifest.json").write_text(_manifest(report, store_triples), encoding="utf-8")
         report.published = release.commit()

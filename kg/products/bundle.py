@@ -52,6 +52,9 @@ def map_power(tables) -> dict[str, float] | None:
 def products(names=PRODUCTS):
     """Return the ``(name, make)`` pairs for :func:`kg.graph.build.build`.
 
+    Each ``make(staging, store)`` reads the graph from `store` (the build's in-memory store,
+    several times faster to query than the published one) and writes into `staging`.
+
     Parameters
     ----------
     names : iterable of str
@@ -73,22 +76,19 @@ def products(names=PRODUCTS):
         raise ValueError(f"unknown product {sorted(unknown)}: choose from {', '.join(PRODUCTS)}")
     cache: dict = {}
 
-    def analysis(staging: Path):
+    def analysis(store):
         if "tables" not in cache:
             from kg.analysis.analyze import analyze
-            from kg.graph.store import open_store
-            cache["tables"] = analyze(open_store(staging / "store"))
+            cache["tables"] = analyze(store)
         return cache["tables"]
 
-    def report(staging: Path) -> None:
+    def report(staging: Path, store) -> None:
         from kg.products.report import write_report_files
-        write_report_files(analysis(staging), staging / "report.html")
+        write_report_files(analysis(store), staging / "report.html")
 
-    def map_(staging: Path) -> None:
+    def map_(staging: Path, store) -> None:
         from kg.products.maps import write_map
-        from kg.graph.store import open_store
-        write_map(open_store(staging / "store"), staging / "map.html",
-                  power=map_power(analysis(staging)))
+        write_map(store, staging / "map.html", power=map_power(analysis(store)))
 
     makers = {"report": report, "map": map_}
     return tuple((name, makers[name]) for name in names)
