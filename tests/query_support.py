@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -123,6 +124,7 @@ def csv_records(path: Path) -> dict[int, dict[str, str]]:
     return records
 
 
+@lru_cache(maxsize=None)  # the matching below asks about the same pairs many times
 def cell_holds(golden: str, cell: str) -> bool:
     """Whether a data cell holds the golden value: the same text, the same number, the same
     truth value (yes/no in the data, true/false in results), or the identifier or code an
@@ -142,11 +144,20 @@ def cell_holds(golden: str, cell: str) -> bool:
         return False
 
 
+def _unheld(row: dict[str, str], cited: list[dict[str, str]], derived):
+    return (column for column, value in row.items()
+            if value != "" and column not in derived
+            and not any(cell_holds(value, cell) for record in cited for cell in record.values()))
+
+
 def unheld_columns(row: dict[str, str], cited: list[dict[str, str]], derived) -> list[str]:
     """The columns of a golden row whose value no cited record holds (derived ones aside)."""
-    return [column for column, value in row.items()
-            if value != "" and column not in derived
-            and not any(cell_holds(value, cell) for record in cited for cell in record.values())]
+    return list(_unheld(row, cited, derived))
+
+
+def holds_row(row: dict[str, str], cited: list[dict[str, str]], derived) -> bool:
+    """Whether the cited records hold every value of a golden row (derived ones aside)."""
+    return next(_unheld(row, cited, derived), None) is None
 
 
 def _has_provenance(path: Path) -> bool:
@@ -198,9 +209,20 @@ def check_justification(query: str, why: dict, golden_csv: Path, folder: Path) -
     graph = nx.Graph()
     graph.add_nodes_from(("golden", i) for i in range(len(golden)))
     graph.add_nodes_from(("why", j) for j in range(len(entries)))
+    # only the entries whose records hold the ids the row's IRIs were minted from can hold
+    # the row (cell_holds compares those exactly): look them up instead of trying every entry
+    holding = {}
+    for j, records in enumerate(cited):
+        for cell in {cell for record in records for cell in record.values()}:
+            holding.setdefault(cell, set()).add(j)
     for i, row in enumerate(golden):
-        for j, records in enumerate(cited):
-            if not unheld_columns(row, records, derived):
+        ids = [value[len(INSTANCE):].split("/", 1)[-1] for column, value in row.items()
+               if column not in derived and value.startswith(INSTANCE)]
+        candidates = set.intersection(*(holding.get(key, set()) for key in ids)) if ids \
+            else range(len(cited))
+        for j in sorted(candidates):
+            records = cited[j]
+            if holds_row(row, records, derived):
                 graph.add_edge(("golden", i), ("why", j))
     matching = nx.bipartite.hopcroft_karp_matching(
         graph, top_nodes=[("golden", i) for i in range(len(golden))])

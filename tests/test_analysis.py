@@ -9,7 +9,7 @@ import pandas as pd
 import pyoxigraph as ox
 import pytest
 
-from conftest import DATA, ROOT, TINY, run_cli
+from conftest import ROOT, TINY, run_cli
 from kg.analysis.analyze import READS, SCHEMA, TABLES, analyze, schema_markdown
 from kg.products.formats import analysis_json
 from kg.analysis.read import QUERIES, TABLE_NAMES
@@ -18,17 +18,15 @@ from kg.graph.build import build
 
 
 @pytest.fixture(scope="module")
-def curated_store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("curated") / "out"
-    build(DATA, out)
-    return out / "store"
+def curated_store(curated_out):
+    """The folder of the session's store of data/ (the analysis and the CLI open it)."""
+    return curated_out / "store"
 
 
 @pytest.fixture(scope="module")
-def tiny_store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("tiny") / "out"
-    build(TINY, out)
-    return out / "store"
+def tiny_store(tiny_out):
+    """The folder of the session's store of the tiny fixture."""
+    return tiny_out / "store"
 
 
 @pytest.fixture(scope="module")

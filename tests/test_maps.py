@@ -11,13 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from kg.graph.build import build
 from kg.core.errors import UsageError
 from kg.core.iris import mint
 from kg.products.maps.layout import layout, sfdp_positions, spring_positions
 from kg.products.maps import (Fact, MapEdge, MapGraph, MapNode, Source, aggregate_participants, cap,
                      load_map_graph, restrict, write_map)
-from kg.graph.store import open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from map_fixtures import HOSTILE, hostile_store, synthetic_store  # noqa: E402
@@ -30,28 +28,7 @@ def _csv(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-@pytest.fixture(scope="module")
-def curated_store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("curated") / "out"
-    build(ROOT / "data", out)
-    return open_store(out / "store")
-
-
-_STORE_FOLDERS: dict[int, Path] = {}
-
-
-def tiny_store_path(store) -> Path:
-    """The folder a store fixture was opened from."""
-    return _STORE_FOLDERS[id(store)]
-
-
-@pytest.fixture(scope="module")
-def tiny_store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("tiny") / "out"
-    build(ROOT / "tests" / "fixtures" / "tiny", out)
-    store = open_store(out / "store")
-    _STORE_FOLDERS[id(store)] = out / "store"
-    return store
+# curated_store and tiny_store: the session's builds of data/ and the tiny fixture (conftest)
 
 
 def test_every_curated_organization_and_alliance_is_on_the_map(curated_store):
@@ -326,10 +303,10 @@ def test_write_map_refuses_a_missing_store(tmp_path):
         write_map(tmp_path / "nothing", tmp_path / "map.html")
 
 
-def test_cli_map_writes_the_page_and_reports_bad_options(tiny_store, tmp_path, capsys):
+def test_cli_map_writes_the_page_and_reports_bad_options(tiny_out, tmp_path, capsys):
     from kg.cli import main
 
-    store = Path(tiny_store_path(tiny_store))
+    store = tiny_out / "store"
     assert main(["map", "--store", str(store), "--out", str(tmp_path / "m.html")]) == 0
     assert "4 organizations" in capsys.readouterr().out and (tmp_path / "m.html").exists()
     assert main(["map", "--store", str(store), "--out", str(tmp_path / "x.html"),

@@ -246,6 +246,24 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def test_a_worker_started_from_a_thread_outlives_that_thread(tiny_release):
+    """The workbench starts the worker from a request thread, which ends after its answer;
+    the worker must keep serving the other threads (it ends with the process only)."""
+    from kg.sparql import limits
+
+    store = tiny_release / "out" / "store"
+    limits.stop_worker()
+    started = threading.Thread(target=kg.query, args=("cq-01-acos-with-management-partner",),
+                               kwargs={"store": store})
+    started.start()
+    started.join()
+    worker = limits._workers[True]  # the sealed worker that thread started
+    time.sleep(5 * limits.PARENT_WATCH_INTERVAL)
+    assert worker.alive(), "the worker ended with the thread that started it"
+    assert len(kg.query("cq-01-acos-with-management-partner", store=store)) > 0
+    assert limits._workers[True] is worker  # the same worker answered
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
 def test_the_worker_dies_with_the_command(tiny_release, how):

@@ -15,34 +15,36 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from conftest import DATA, TINY, run_cli
+from conftest import TINY, run_cli
 from kg.graph.build import build
 from kg.ingest.synth import synthesize
-from kg.products.report import CHART_PANELS, tables_folder, write_report
+from kg.analysis.analyze import analyze
+from kg.products.report import CHART_PANELS, tables_folder, write_report, write_report_files
 
 
 @pytest.fixture(scope="module")
-def curated_report(tmp_path_factory):
+def curated_report(tmp_path_factory, curated_out):
     folder = tmp_path_factory.mktemp("report")
-    build(DATA, folder / "out")
-    return write_report(folder / "out" / "store", folder / "report.html").read_text("utf-8")
+    return write_report(curated_out / "store", folder / "report.html").read_text("utf-8")
 
 
 @pytest.fixture(scope="module")
-def tiny_report(tmp_path_factory):
+def tiny_report(tmp_path_factory, tiny_out):
     folder = tmp_path_factory.mktemp("tiny-report")
-    build(TINY, folder / "out")
-    return write_report(folder / "out" / "store", folder / "report.html").read_text("utf-8")
+    return write_report(tiny_out / "store", folder / "report.html").read_text("utf-8")
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    """A synthetic dataset with operator links, built, and its report: (folder, html)."""
+    """A synthetic dataset with operator links, built, and its report: (folder, html, the
+    analysis tables). One participant per ACO: the report reads ACOs, operators, links and
+    results, and a national number of participants would only slow the build."""
     folder = tmp_path_factory.mktemp("synthetic-report")
-    synthesize(folder / "data", acos=300, seed=11, operator_links=True)
+    synthesize(folder / "data", acos=300, participants=300, seed=11, operator_links=True)
     build(folder / "data", folder / "out")
-    path = write_report(folder / "out" / "store", folder / "report.html")
-    return folder, path.read_text("utf-8")
+    tables = analyze(folder / "out" / "store")
+    path = write_report_files(tables, folder / "report.html")
+    return folder, path.read_text("utf-8"), tables
 
 
 @pytest.mark.parametrize("which", ["curated_report", "tiny_report"])
@@ -132,10 +134,9 @@ def test_the_methods_state_the_thresholds_the_analysis_applies(tiny_report):
 
 
 @pytest.mark.slow
-def test_cli_report(tmp_path):
-    build(TINY, tmp_path / "out")
+def test_cli_report(tmp_path, tiny_out):
     path = tmp_path / "r" / "report.html"
-    result = run_cli("report", "--store", str(tmp_path / "out" / "store"), "--out", str(path))
+    result = run_cli("report", "--store", str(tiny_out / "store"), "--out", str(path))
     assert result.returncode == 0, result.stderr
     assert f"wrote {path}" in result.stdout
     report = path.read_text("utf-8")
@@ -185,7 +186,7 @@ def _synthetic_links(folder) -> pd.DataFrame:
 
 
 def test_the_summary_comes_first_with_the_largest_operator_of_the_latest_year(synthetic):
-    folder, report = synthetic
+    folder, report, _ = synthetic
     page = _Page(report)
     assert page.sections[:2] == ["summary-title", "contents"]
     assert report.index('id="summary"') < report.index('id="contents"') < report.index(
@@ -209,7 +210,7 @@ def test_the_summary_comes_first_with_the_largest_operator_of_the_latest_year(sy
 
 
 def test_every_flag_row_cites_its_data(synthetic):
-    _, report = synthetic
+    _, report, _ = synthetic
     page = _Page(report)
     flags = _table(page, ["State", "Year", "Measure"])
     assert len(flags) > 1, "the synthetic data should raise market flags"
@@ -237,7 +238,7 @@ def test_the_curated_flags_cite_their_sources(curated_report):
 
 
 def test_the_charts_show_the_flagged_markets(synthetic):
-    _, report = synthetic
+    _, report, _ = synthetic
     page = _Page(report)
     flags = _table(page, ["State", "Year", "Measure"])
     flagged = list(dict.fromkeys(_cells(flags, "State")))
@@ -252,7 +253,7 @@ def test_the_charts_show_the_flagged_markets(synthetic):
 
 
 def test_csv_links_resolve_to_the_files_written(synthetic):
-    folder, report = synthetic
+    folder, report, _ = synthetic
     page = _Page(report)
     files = [link for link in page.links if not link.startswith("#")]
     assert files and all(link.startswith(tables_folder("report.html").name + "/")
@@ -268,7 +269,7 @@ def test_csv_links_resolve_to_the_files_written(synthetic):
 
 
 def test_ids_are_unique_and_every_anchor_link_lands(synthetic):
-    _, report = synthetic
+    _, report, _ = synthetic
     ids = re.findall(r'\sid="([^"]+)"', report)
     assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1][:5]
     for target in set(re.findall(r'href="#([^"]+)"', report)):
@@ -276,13 +277,10 @@ def test_ids_are_unique_and_every_anchor_link_lands(synthetic):
 
 
 def test_a_new_report_leaves_no_csv_file_of_an_earlier_one(synthetic, tmp_path):
-    from kg.products.report import write_report_files
-
-    folder, _ = synthetic
+    _, _, tables = synthetic
     stale = tables_folder(tmp_path / "report.html")
     stale.mkdir()
     (stale / "old_table.csv").write_text("a\n1\n", encoding="utf-8")
-    from kg.analysis.analyze import analyze
-    write_report_files(analyze(folder / "out" / "store"), tmp_path / "report.html")
+    write_report_files(tables, tmp_path / "report.html")
     written = {p.name for p in stale.iterdir()}
     assert "old_table.csv" not in written and "operator_markets.csv" in written

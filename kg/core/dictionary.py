@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -266,12 +267,19 @@ def load_dictionary(path: str | Path | None = None) -> Dictionary:
     """
     path = Path(path) if path else DEFAULT_DICTIONARY
     try:
-        # libyaml's safe loader when PyYAML has it: a tenth of the pure-Python parse, which
-        # every build and validate pays
-        spec = yaml.load(read_input_file(path).decode("utf-8"),
-                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        text = read_input_file(path)
     except InputFileError as exc:
         raise UsageError(f"cannot read the data dictionary {exc}") from None
+    return _dictionary_of(path, text)
+
+
+# every build and validate reads the dictionary: parse and check each text once (a
+# Dictionary is frozen, so callers may share it); a refused text raises again each time
+@lru_cache(maxsize=8)
+def _dictionary_of(path: Path, text: bytes) -> Dictionary:
+    try:
+        # libyaml's safe loader when PyYAML has it: a tenth of the pure-Python parse
+        spec = yaml.load(text.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         raise UsageError(f"cannot read the data dictionary {path}: not UTF-8 YAML "
                          f"({str(exc).splitlines()[0]})") from None

@@ -27,6 +27,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -254,80 +255,85 @@ def _date_bounds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return _by_value(values, lower), _by_value(values, upper)
 
 
-def _valid_dates(values: pd.Series) -> pd.Series:
-    """True where a YYYY[-MM[-DD]] text is a real calendar date."""
-    def ok(v: str) -> bool:
-        parts = [int(x) for x in v.split("-")]
-        if len(parts) >= 2 and not 1 <= parts[1] <= 12:
-            return False
-        if len(parts) == 3 and not 1 <= parts[2] <= calendar.monthrange(parts[0], parts[1])[1]:
-            return False
-        return True
-    return _by_value(values, ok).astype(bool)
+def _is_calendar_date(v: str) -> bool:
+    """Whether a YYYY[-MM[-DD]] text is a real calendar date.
 
-
-def _matches(values: pd.Series, pattern: str) -> pd.Series:
-    """True where the whole cell matches the regular expression `pattern`."""
-    regex = re.compile(pattern)
-    return _by_value(values, lambda v: regex.fullmatch(v) is not None).astype(bool)
+    >>> _is_calendar_date("2024-02-29"), _is_calendar_date("2023-02-29"), _is_calendar_date("2023-13")
+    (True, False, False)
+    """
+    parts = [int(x) for x in v.split("-")]
+    if len(parts) >= 2 and not 1 <= parts[1] <= 12:
+        return False
+    if len(parts) == 3 and not 1 <= parts[2] <= calendar.monthrange(parts[0], parts[1])[1]:
+        return False
+    return True
 
 
 def _check_field(table: Table, f: Field, codes: dict[str, dict[str, str]],
                  dictionary: Dictionary, is_key: bool) -> pd.Series:
-    """Check one column; return the mask of cells that hold a valid, non-blank value."""
-    s = table.frame[f.name]
-    blank = s == ""
-    present = ~blank
-    if f.required:
-        bad = blank
-        table.reject(s.index[bad], f.name, ["is required but blank"] * int(bad.sum()))
-    ok = present.copy()
+    """Check one column; return the mask of cells that hold a valid, non-blank value.
 
-    def fail(mask: pd.Series, message) -> None:
-        nonlocal ok
-        mask = mask & ok
-        if mask.any():
-            table.reject(s.index[mask], f.name, [message(v) for v in s[mask]])
-            ok &= ~mask
+    The checks run in order on the cells that passed the earlier ones, each on a cell's
+    text, once per distinct value (a column repeats its dates, codes and references), in
+    plain Python: a data file has a few dozen columns and most have few rows, where
+    pandas' cost per operation would outweigh the work.
+    """
+    column = table.frame[f.name]
+    values = column.tolist()
+    ok = [v != "" for v in values]
+    if f.required:
+        blank = [i for i, v in enumerate(values) if v == ""]
+        table.reject(column.index[blank], f.name, ["is required but blank"] * len(blank))
+
+    def fail(is_bad, message) -> None:
+        verdicts: dict[str, bool] = {}
+        bad = [i for i, v in enumerate(values) if ok[i]
+               and (verdicts[v] if v in verdicts else verdicts.setdefault(v, is_bad(v)))]
+        if bad:
+            table.reject(column.index[bad], f.name, [message(values[i]) for i in bad])
+            for i in bad:
+                ok[i] = False
+
+    def mismatch(pattern: str):
+        regex = re.compile(pattern)
+        return lambda v: regex.fullmatch(v) is None
 
     if f.type != "string" or is_key or f.reference or f.code_scheme:
-        fail(present & _by_value(s, lambda v: v.strip() != v).astype(bool), lambda v: f"{_show(v)} has leading or trailing spaces")
+        fail(lambda v: v.strip() != v, lambda v: f"{_show(v)} has leading or trailing spaces")
     if is_key or f.reference:
-        fail(present & ~_matches(s, ID_PATTERN),
+        fail(mismatch(ID_PATTERN),
              lambda v: f"{_show(v)} is not a valid identifier: use letters, digits, '.', '_' or '-' "
                        "(no spaces, '#', '%', '/' or quotes; at most 128 characters)")
     if f.type in _PATTERNS:
         regex, words = _PATTERNS[f.type]
-        fail(present & ~_matches(s, regex), lambda v: f"{_show(v)} is not {words}")
+        fail(mismatch(regex), lambda v: f"{_show(v)} is not {words}")
     if f.type == "date":
-        fail(present & ~_valid_dates(s.where(ok, "2000")),
-             lambda v: f"{_show(v)} is not a calendar date")
+        fail(lambda v: not _is_calendar_date(v), lambda v: f"{_show(v)} is not a calendar date")
     if f.type == "boolean":
         allowed = dictionary.true_values | dictionary.false_values
-        fail(present & ~s.isin(allowed),
+        fail(lambda v: v not in allowed,
              lambda v: f"{_show(v)} is not a boolean (use {' or '.join(sorted(allowed))})")
     if f.type in ("integer", "number", "year") and (f.minimum is not None or f.maximum is not None):
-        numbers = pd.to_numeric(s.where(ok, "0"))
+        # the cells left passed the type's pattern: plain decimal numbers, compared exactly
         if f.minimum is not None:
-            fail(present & (numbers < f.minimum), lambda v: f"{v} is below the minimum {f.minimum:g}")
+            fail(lambda v: Decimal(v) < f.minimum, lambda v: f"{v} is below the minimum {f.minimum:g}")
         if f.maximum is not None:
-            fail(present & (numbers > f.maximum), lambda v: f"{v} is above the maximum {f.maximum:g}")
+            fail(lambda v: Decimal(v) > f.maximum, lambda v: f"{v} is above the maximum {f.maximum:g}")
     if f.min_length is not None:
-        fail(present & (s.str.len() < f.min_length),
+        fail(lambda v: len(v) < f.min_length,
              lambda v: f"{_show(v)} is shorter than {f.min_length} characters")
     if f.pattern:
-        fail(present & ~_matches(s, f.pattern),
-             lambda v: f"{_show(v)} does not match the pattern {f.pattern}")
+        fail(mismatch(f.pattern), lambda v: f"{_show(v)} does not match the pattern {f.pattern}")
     if f.code_scheme == "*":
         allowed = {f"{scheme}/{n}" for scheme, notes in codes.items() for n in notes}
-        fail(present & ~s.isin(allowed),
+        fail(lambda v: v not in allowed,
              lambda v: f"{_show(v)} is not a code SCHEME/NOTATION of ontology/codes.ttl")
     elif f.code_scheme:
         allowed = codes.get(f.code_scheme, {})
-        fail(present & ~s.isin(list(allowed)),
+        fail(lambda v: v not in allowed,
              lambda v: f"{_show(v)} is not in code list {f.code_scheme} "
                        f"({', '.join(sorted(allowed)[:12])}{', ...' if len(allowed) > 12 else ''})")
-    return ok
+    return pd.Series(ok, index=column.index, dtype=bool)
 
 
 def check_values(table: Table, codes: dict[str, dict[str, str]], dictionary: Dictionary) -> None:

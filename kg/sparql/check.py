@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kg.core.errors import UsageError
 
@@ -151,8 +152,13 @@ def canonical_text(text: str) -> str:
     return expanded.replace("\r\n", "\n").replace("\r", "\n")
 
 
+@lru_cache(maxsize=128)
 def check_query(text: str) -> CheckedQuery:
     """Check a query and return the text to run: a SELECT without SERVICE, FROM or updates.
+
+    The answer for a text is remembered (the last 128 texts): rdflib's parser takes about
+    a tenth of a second per query, and the canned queries, the workbench's examples and a
+    user's repeated query are checked again and again. A refused text raises each time.
 
     Parameters
     ----------

@@ -8,9 +8,12 @@ query starts a fresh worker.
 
 Two rules hold for every worker:
 
-- **It dies with its parent.** The kernel sends it SIGKILL when the process that started
-  it ends, however that ends (``kill -9`` included), so a runaway query never outlives
-  the command that ran it (Linux ``PR_SET_PDEATHSIG``).
+- **It dies with its parent.** A thread of the worker watches its parent and ends the
+  worker as soon as the process that started it has ended, however that ended
+  (``kill -9`` included), so a runaway query never outlives the command that ran it.
+  (Not Linux's ``PR_SET_PDEATHSIG``: the kernel sends that signal when the *thread* that
+  started the worker ends, and the workbench starts it from a request thread, which
+  ends while other threads still use the worker.)
 - **It is sealed from the network unless it must reach an endpoint.** A worker that runs
   queries on the embedded store seals itself before its first query
   (:func:`kg.core.offline.seal_process_network`); a worker for a remote endpoint is a
@@ -25,15 +28,12 @@ Examples
 from __future__ import annotations
 
 import atexit
-import ctypes
-import ctypes.util
 import math
 import multiprocessing
 import operator
 import os
-import signal
-import sys
 import threading
+import time
 from typing import Any, Callable
 
 from kg.core.errors import UsageError
@@ -50,7 +50,8 @@ DEFAULT_MAX_ROWS = 100_000
 #: never infinite.
 MAX_TIMEOUT = 86_400.0
 
-_PR_SET_PDEATHSIG = 1
+#: How often (seconds) a worker looks whether its parent still runs.
+PARENT_WATCH_INTERVAL = 0.2
 
 
 class QueryTimeout(UsageError):
@@ -110,13 +111,13 @@ def check_max_rows(max_rows: Any) -> int:
 
 
 def _die_with_parent(parent: int) -> None:
-    """Ask the kernel to kill this process when its parent ends (Linux only)."""
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent ended before the request took effect
+    """End this process as soon as its parent process has ended (it is then re-parented)."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_WATCH_INTERVAL)
         os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="aco-kg-parent-watch").start()
 
 
 def _serve(connection, parent: int, sealed: bool) -> None:
