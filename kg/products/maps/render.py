@@ -28,13 +28,17 @@ from typing import Mapping
 from kg.core.resources import template_dir
 from kg.core.iris import INSTANCE
 from kg.products.maps.model import EDGE_KINDS, NODE_KINDS, MapGraph
-from kg.products.maps.select import SUMMARY, folded
+from kg.products.maps.select import PARTICIPANTS_NOTE, SUMMARIES_NOTE, SUMMARY, folded
 
 __all__ = ["render_map"]
 
 _TEMPLATES = template_dir()
 _EDGE_LABELS_UP_TO = 150
 _NAME_SHOWN = 48
+#: the notes the page writes again for the year it shows: name -> (template, a phrase of it)
+_YEAR_NOTES = {name: (template, template.split("}", 1)[1].split("{when}")[0])
+               for name, template in (("participants", PARTICIPANTS_NOTE),
+                                      ("summaries", SUMMARIES_NOTE))}
 
 
 def _asset(relative: str) -> str:
@@ -107,6 +111,9 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
             item["hang"] = index[node.hangs_on]
         if slots and n in slots and tuple(slots[n]) != (x, y):
             item["fx"], item["fy"] = slots[n]
+        if node.member_periods:  # [how many members, their periods], for the year shown
+            item["mp"] = [[count, [list(span) for span in spans]]
+                          for spans, count in node.member_periods.items()]
         nodes.append(item)
     flows = [e.savings_usd for e in graph.edges if e.savings_usd]
     top_flow = max(flows) if flows else 0.0
@@ -169,6 +176,9 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
         "states": sorted({node.state for node in graph.nodes.values() if node.state}),
         "partners": [[i, name] for i, name in partners],
         "large": len(nodes) > 1000,
+        # the notes that count what a year draws: name -> [place among the notes, template]
+        "yearNotes": {name: [i, template] for name, (template, phrase) in _YEAR_NOTES.items()
+                      for i, note in enumerate(graph.notes) if phrase in note},
     }
 
 

@@ -45,6 +45,10 @@
         (from !== null && from !== undefined && from !== Number(state.year) ? "; figure of " + from : "") + ")"),
         value.toLocaleString("en-US")]);
     }
+    if (n.mp && state.year !== "") {
+      rows.unshift(["Participants valid in " + state.year, membersIn(n, Number(state.year)).toLocaleString("en-US") +
+        " of " + n.mp.reduce(function (t, m) { return t + m[0]; }, 0).toLocaleString("en-US")]);
+    }
     var shown = limit ? rows.slice(0, limit) : rows;
     shown.forEach(function (kv) {
       var row = el("div");
@@ -91,6 +95,20 @@
     return v === null || v <= 0 ? 4 : Math.round(Math.max(6, Math.min(70, data.sizeK * Math.sqrt(v))) * 10) / 10;
   }
   function valueOf(n) { return radius(sizeOf(n)); }
+  // how many members of a participant group take part in the ACO in `year`
+  function membersIn(n, year) {
+    return n.mp.reduce(function (total, m) {
+      return total + (activeIn({ per: m[1] }, year) ? m[0] : 0);
+    }, 0);
+  }
+  var groupAco = {};
+  edgeData.forEach(function (e) { if (byId[e.from].mp && e.k === "participation") { groupAco[e.from] = e.to; } });
+  function groupLabel(n) {
+    if (state.year === "" || groupAco[n.id] === undefined) { return n.label; }
+    var c = membersIn(n, Number(state.year)), text = c.toLocaleString("en-US") + " participant" +
+      (c === 1 ? "" : "s") + " of " + byId[groupAco[n.id]].name;
+    return text.length <= 48 ? text : text.slice(0, 47) + "\u2026";
+  }
   var current = { nodes: null, edges: null };
   var nodes = new vis.DataSet(byId.map(function (n) {
     return { id: n.id, label: n.label, group: n.group, x: n.x, y: n.y, size: valueOf(n),
@@ -271,6 +289,38 @@
   }
 
   var status = document.getElementById("status");
+  // the notes that count what is drawn (aggregated participants, summaries), counted again
+  // for the year shown; all years: the note as written
+  var yearNotes = {};
+  Object.keys(data.yearNotes || {}).forEach(function (name) {
+    var p = document.querySelector('p.note[data-note="' + data.yearNotes[name][0] + '"]');
+    if (p) { yearNotes[name] = { p: p, all: p.textContent, template: data.yearNotes[name][1] }; }
+  });
+  function fillIn(template, values) {
+    Object.keys(values).forEach(function (k) { template = template.replace("{" + k + "}", values[k]); });
+    return template;
+  }
+  function yearCounts(v) {
+    var year = Number(state.year), members = 0, groups = 0, acos = 0, tops = 0;
+    byId.forEach(function (n) {
+      if (n.mp) {
+        var c = membersIn(n, year);
+        if (c) { members += c; groups += 1; }
+      } else if (n.group === "summary" && n.par === undefined && v.counts[n.id]) {
+        acos += v.counts[n.id]; tops += 1;
+      }
+    });
+    var when = " in " + state.year, f = function (x) { return x.toLocaleString("en-US"); };
+    return { participants: { members: f(members), groups: f(groups), when: when },
+             summaries: { acos: f(acos), nodes: f(tops), when: when } };
+  }
+  function writeYearNotes(v) {
+    var counts = state.year === "" ? null : yearCounts(v);
+    Object.keys(yearNotes).forEach(function (name) {
+      var note = yearNotes[name];
+      note.p.textContent = counts === null ? note.all : fillIn(note.template, counts[name]);
+    });
+  }
   var yearNote = document.getElementById("year-note");
   function apply() {
     var t0 = performance.now();
@@ -290,6 +340,10 @@
         var y = v.folded[n.id] && item.fy !== undefined ? item.fy : item.y;
         if (n.x !== x || n.y !== y) { change = change || { id: n.id }; change.x = x; change.y = y; }
       }
+      if (item.mp) {
+        var groupText = groupLabel(item);
+        if (n.label !== groupText) { change = change || { id: n.id }; change.label = groupText; }
+      }
       if (item.group === "summary") {
         var c = v.counts[n.id];
         var label = item.sn + ": " + c.toLocaleString("en-US") + " ACO" + (c === 1 ? "" : "s") + (state.expanded[n.id] ? " \u25be" : " \u25b8");
@@ -308,10 +362,21 @@
       shownEdges + " of " + edgeData.length + " links" + (state.year === "" ? ", all years" : ", as in " + state.year);
     yearNote.textContent = state.year === "" ? "" :
       (v.undated + " link(s) shown for " + state.year + " have no start or end date; they are kept, not assumed ended.");
+    writeYearNotes(v);
     saveState();
     window.__lastApplyMs = performance.now() - t0;
     return { nodes: shownNodes, edges: shownEdges, lone: lone };
   }
+  // the view after a filter changes what is drawn: the selected organization when it is
+  // drawn (as the address restores it), otherwise everything drawn
+  function frame() {
+    if (state.sel !== null && current.nodes[state.sel]) {
+      network.focus(state.sel, { scale: Math.max(network.getScale(), 1.2), animation: false });
+    } else {
+      fitVisible();
+    }
+  }
+  function refilter() { apply(); frame(); }
   function fitVisible() {
     var ids = nodes.getIds({ filter: function (n) { return !n.hidden; } });
     if (ids.length) {
@@ -338,9 +403,9 @@
   fill(yearSelect, data.years.map(function (y) { return [y, y]; }));
   fill(partnerSelect, data.partners);
   fill(stateSelect, data.states.map(function (s) { return [s, s]; }));
-  yearSelect.addEventListener("change", function () { state.year = yearSelect.value; apply(); });
-  partnerSelect.addEventListener("change", function () { state.partner = partnerSelect.value; apply(); });
-  stateSelect.addEventListener("change", function () { state.st = stateSelect.value; apply(); });
+  yearSelect.addEventListener("change", function () { state.year = yearSelect.value; refilter(); });
+  partnerSelect.addEventListener("change", function () { state.partner = partnerSelect.value; refilter(); });
+  stateSelect.addEventListener("change", function () { state.st = stateSelect.value; refilter(); });
   var depthInput = document.getElementById("depth");
   document.getElementById("focus").addEventListener("click", function () {
     if (selected === null) { details.textContent = "Select an organization first (click it or find it by name)."; return; }
@@ -367,7 +432,7 @@
     if (!counts[kind]) { row.style.display = "none"; return; }
     row.querySelector(".count").textContent = String(counts[kind]);
     row.querySelector("input.kind").addEventListener("change", function (ev) {
-      state.kinds[kind] = ev.target.checked; apply();
+      state.kinds[kind] = ev.target.checked; refilter();
     });
   });
   var edgeCounts = {};
@@ -377,7 +442,7 @@
     if (!edgeCounts[kind]) { row.style.display = "none"; return; }
     row.querySelector(".count").textContent = String(edgeCounts[kind]);
     row.querySelector("input.edge-kind").addEventListener("change", function (ev) {
-      state.ek[kind] = ev.target.checked; apply();
+      state.ek[kind] = ev.target.checked; refilter();
     });
   });
   function boxes(holder, values, map, className) {
@@ -385,7 +450,7 @@
     values.forEach(function (value) {
       var label = el("label", "row"), box = el("input", className);
       box.type = "checkbox"; box.value = value; box.checked = true;
-      box.addEventListener("change", function () { map[value] = box.checked; apply(); });
+      box.addEventListener("change", function () { map[value] = box.checked; refilter(); });
       label.appendChild(box);
       label.appendChild(document.createTextNode(value));
       place.appendChild(label);
@@ -577,8 +642,8 @@
   }
 
   apply();
-  if (!restoreState()) { fitVisible(); }
-  if (state.sel === null && state.focus !== null) { fitVisible(); }
+  restoreState();
+  frame();  // what the address asks for (its filters, its selection), or everything
   // for tests and for the curious: the map's state, read-only in spirit
   marks.controls = performance.now();
   window.__map = { marks: marks, network: network, nodes: nodes, edges: edges, state: state, apply: apply,
