@@ -367,11 +367,12 @@
     window.__lastApplyMs = performance.now() - t0;
     return { nodes: shownNodes, edges: shownEdges, lone: lone };
   }
-  // the view after a filter changes what is drawn: the selected organization when it is
-  // drawn (as the address restores it), otherwise everything drawn
+  // the view after a filter changes what is drawn, and on load: the selected organization
+  // when it is drawn, otherwise everything drawn (so an address always opens on the view
+  // that its filters and selection gave)
   function frame() {
     if (state.sel !== null && current.nodes[state.sel]) {
-      network.focus(state.sel, { scale: Math.max(network.getScale(), 1.2), animation: false });
+      network.focus(state.sel, { scale: 1.2, animation: false });
     } else {
       fitVisible();
     }
