@@ -378,19 +378,34 @@
     }
   }
   function refilter() { apply(); frame(); }
+  // the view that holds the nodes `ids` (their centres and radii), at most at scale 1, with
+  // `room` to spare. Not vis-network's fit: that one reads the boxes of the nodes and their
+  // labels as last drawn, which still hold the place of a node just moved into or out of a
+  // summary (and of its label, until drawn again).
+  function fitTo(ids, room) {
+    var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    nodes.get(ids).forEach(function (n) {
+      var r = n.size || 4;
+      x0 = Math.min(x0, n.x - r); x1 = Math.max(x1, n.x + r);
+      y0 = Math.min(y0, n.y - r); y1 = Math.max(y1, n.y + r);
+    });
+    if (x0 === Infinity) { return; }
+    var scale = Math.min(1, container.clientWidth / (x1 - x0), container.clientHeight / (y1 - y0));
+    network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale: scale * (room || 1),
+                     animation: false });
+  }
   function fitVisible() {
-    var ids = nodes.getIds({ filter: function (n) { return !n.hidden; } });
-    if (ids.length) {
-      network.fit({ nodes: ids, animation: false });
-      network.moveTo({ scale: network.getScale() * 0.92, animation: false });  // room for the labels
-    }
+    fitTo(nodes.getIds({ filter: function (n) { return !n.hidden; } }), 0.92);  // room for the labels
   }
   function toggle(id) {
     if (state.expanded[id]) { delete state.expanded[id]; } else { state.expanded[id] = true; }
     apply();
-    if (state.expanded[id]) {
-      var ids = [id].concat(byId[id].ch.filter(function (c) { return current.nodes[c]; }));
-      network.fit({ nodes: ids, animation: false });
+    if (state.expanded[id]) {  // what it unfolds (an ACO it holds that this view links to
+      // others is drawn in its own place, elsewhere, and not fitted)
+      var ids = [id].concat(byId[id].ch.filter(function (c) {
+        return current.nodes[c] && (byId[c].group === "summary" || current.folded[c]);
+      }));
+      fitTo(ids, 0.92);
     }
   }
 
@@ -651,5 +666,6 @@
                    find: function (text) { searchInput.value = text; return find(); },
                    select: select, toggle: toggle, data: data,
                    exportData: function (kind) { return exporters[kind](); }, exportFile: exportFile,
-                   visibleCount: function () { return apply(); } };
+                   visibleCount: function () { return apply(); },
+                   view: function () { return current; } };
 }());
