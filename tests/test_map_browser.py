@@ -615,3 +615,27 @@ def test_expanding_a_summary_fits_what_it_unfolds(browser, national):
     assert f["n"] >= 3
     assert 0 <= f["x0"] and f["x1"] <= f["w"] and 0 <= f["y0"] and f["y1"] <= f["h"], f
     assert f["x1"] - f["x0"] >= 0.6 * f["w"] or f["y1"] - f["y0"] >= 0.6 * f["h"] or f["scale"] >= 0.9, f
+
+
+def test_a_map_drawn_for_one_year_shows_that_year(browser, national, tmp_path):
+    import math
+
+    page = tmp_path / "2022.html"
+    write_map(national["store"], page, year=2022)
+    _open(browser, page)
+    options = browser.execute_script(
+        "return Array.from(document.getElementById('year').options).map(function (o) { return o.value; })")
+    assert options == ["2022"] and browser.find_element("id", "year").get_attribute("value") == "2022"
+    assert browser.find_element("id", "status").text.endswith("as in 2022")
+    # each node is sized by its figure of 2022, not by its latest one
+    data = browser.execute_script("return window.__map.data")
+    sized = [n for n in data["nodes"] if n["group"] == "aco" and "2022" in n["b"]]
+    assert any(n["b"]["2022"] != n["b"]["all"] for n in sized)
+
+    def radius(v):
+        return round(max(6.0, min(70.0, data["sizeK"] * math.sqrt(v))) * 10) / 10
+
+    drawn = browser.execute_script("return window.__map.nodes.get().map(function (n) { return n.size; })")
+    assert all(drawn[n["id"]] == pytest.approx(radius(n["b"]["2022"])) for n in sized)
+    browser.find_element("id", "reset").click()  # "Show all" shows all of that year
+    assert browser.find_element("id", "status").text.endswith("as in 2022")

@@ -73,7 +73,8 @@ def _key(iri: str) -> str:
 def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
              scores: Mapping[str, float], size_by: str,
              sizes: Mapping[str, Mapping[str, int]] | None = None,
-             slots: Mapping[str, tuple[float, float]] | None = None) -> dict:
+             slots: Mapping[str, tuple[float, float]] | None = None,
+             year: int | None = None) -> dict:
     order = sorted(graph.nodes)
     index = {n: i for i, n in enumerate(order)}
     parent = folded(graph)
@@ -168,7 +169,9 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
         "nodes": nodes, "edges": edges,
         "kinds": {k: {"label": v[0], "shape": v[1], "color": v[2]} for k, v in NODE_KINDS.items()},
         "edgeKinds": {k: {"label": v[0], "color": v[1]} for k, v in EDGE_KINDS.items()},
-        "years": sorted(years),
+        # a map drawn for one year offers that year alone (its links are those of that year)
+        "years": sorted(years) if year is None else [year],
+        "year": year,
         "sizeBy": size_by,
         "sizeK": _size_factor(nodes),
         "evidence": sorted({"inferred" if e.inferred else "reported" for e in graph.edges}),
@@ -197,7 +200,8 @@ def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
                scores: Mapping[str, float], size_by: str, title: str = "aco-kg network map",
                total_nodes: int | None = None,
                sizes: Mapping[str, Mapping[str, int]] | None = None,
-               slots: Mapping[str, tuple[float, float]] | None = None) -> str:
+               slots: Mapping[str, tuple[float, float]] | None = None,
+               year: int | None = None) -> str:
     """The HTML page of a map (self-contained; see the module docstring).
 
     Parameters
@@ -222,6 +226,9 @@ def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
     slots : mapping, optional
         Node IRI -> (x, y) of its place in an expanded summary, for the ACOs that the page
         folds when a view leaves them without a link (and what hangs on them).
+    year : int, optional
+        The year the map was drawn for (:func:`~kg.products.maps.select.restrict`): the
+        page shows that year (sizes, notes, status) and offers no other.
     """
     import jinja2
 
@@ -230,7 +237,7 @@ def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
     script = (_TEMPLATES / "map.js").read_text(encoding="utf-8")
     vis_js = _inline_safe(_asset("vis-9.1.2/vis-network.min.js"), "vis-network.min.js")
     vis_css = _inline_safe(_asset("vis-9.1.2/vis-network.css"), "vis-network.css")
-    payload = _payload(graph, positions, scores, size_by, sizes, slots)
+    payload = _payload(graph, positions, scores, size_by, sizes, slots, year)
     page = environment.get_template("map.html.j2").render(
         title=title,
         filters=graph.filters,

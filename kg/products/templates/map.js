@@ -77,7 +77,9 @@
   }
 
   // --- the network ---------------------------------------------------------------------
-  var state = { year: "", partner: "", st: "", focus: null, depth: 2, kinds: {}, ek: {}, ev: {}, rv: {},
+  // a map drawn for one year (aco-kg map --year) shows that year and no other
+  var drawnFor = data.year === null || data.year === undefined ? "" : String(data.year);
+  var state = { year: drawnFor, partner: "", st: "", focus: null, depth: 2, kinds: {}, ek: {}, ev: {}, rv: {},
                 expanded: {}, sel: null, q: "" };
   Object.keys(data.kinds).forEach(function (k) { state.kinds[k] = true; });
   Object.keys(data.edgeKinds).forEach(function (k) { state.ek[k] = true; });
@@ -417,6 +419,7 @@
   var partnerSelect = document.getElementById("partner");
   var stateSelect = document.getElementById("state");
   fill(yearSelect, data.years.map(function (y) { return [y, y]; }));
+  if (drawnFor !== "") { yearSelect.remove(0); yearSelect.value = drawnFor; }  // no "all years"
   fill(partnerSelect, data.partners);
   fill(stateSelect, data.states.map(function (s) { return [s, s]; }));
   yearSelect.addEventListener("change", function () { state.year = yearSelect.value; refilter(); });
@@ -434,8 +437,8 @@
     Array.prototype.forEach.call(document.querySelectorAll(selector), function (box) { box.checked = checked; });
   }
   document.getElementById("reset").addEventListener("click", function () {
-    state.year = ""; state.partner = ""; state.st = ""; state.focus = null; state.expanded = {};
-    yearSelect.value = ""; partnerSelect.value = ""; stateSelect.value = "";
+    state.year = drawnFor; state.partner = ""; state.st = ""; state.focus = null; state.expanded = {};
+    yearSelect.value = drawnFor; partnerSelect.value = ""; stateSelect.value = "";
     [state.kinds, state.ek, state.ev, state.rv].forEach(function (m) { Object.keys(m).forEach(function (k) { m[k] = true; }); });
     checkAll("input.kind, input.edge-kind, input.evidence, input.review", true);
     apply();
