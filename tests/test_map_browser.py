@@ -528,6 +528,25 @@ def test_the_view_of_an_address_is_the_view_its_filters_gave(browser, national):
     _open_address(browser, national, address)
     assert browser.execute_script(VIEW)[0] == pytest.approx(live[0])
     assert browser.execute_script(VIEW)[1] == pytest.approx(live[1])
+    # a focus: all within N links of the selection, as the Focus button showed it
+    depth = browser.find_element("id", "depth")
+    depth.clear()
+    depth.send_keys("1")
+    browser.find_element("id", "focus").click()
+    assert _fitted(browser)["tight"]
+    live, address = browser.execute_script(VIEW), browser.current_url
+    assert "focus=" in address and "sel=" in address
+    _open_address(browser, national, address)
+    assert browser.execute_script(VIEW)[0] == pytest.approx(live[0])
+    assert browser.execute_script(VIEW)[1] == pytest.approx(live[1])
+    # Show all: everything, without the selection or the search (else the address would
+    # open on them)
+    browser.find_element("id", "reset").click()
+    live, address = browser.execute_script(VIEW), browser.current_url
+    assert "sel=" not in address and "q=" not in address and _fitted(browser)["tight"]
+    _open_address(browser, national, address)
+    assert browser.execute_script(VIEW)[0] == pytest.approx(live[0])
+    assert browser.execute_script(VIEW)[1] == pytest.approx(live[1])
 
 
 # --- the notes of a year ---------------------------------------------------------------------

@@ -20,9 +20,8 @@ from kg.products.maps.model import NODE_KINDS, Fact, MapEdge, MapGraph, MapNode,
 from kg.products.maps.regions import DIVISIONS, division
 
 __all__ = ["DEFAULT_MAX_NODES", "AGGREGATE_ABOVE", "PARTICIPANTS_NOTE", "SUMMARIES_NOTE",
-           "organization_iri",
-           "restrict", "aggregate_participants", "summarise", "folded", "node_beneficiaries",
-           "node_scores", "cap"]
+           "organization_iri", "restrict", "aggregate_participants", "summarise", "folded",
+           "node_beneficiaries", "node_scores", "cap"]
 
 #: Default cap on the number of nodes drawn (5,000 draw in a few seconds; BENCHMARKS.md).
 DEFAULT_MAX_NODES = 5000
@@ -189,6 +188,7 @@ def aggregate_participants(graph: MapGraph) -> MapGraph:
 
 
 def _span_order(span: tuple[int | None, int | None]) -> tuple:
+    """Sort key of a period whose bounds may be unknown (None after every year)."""
     return tuple((bound is None, bound or 0) for bound in span)
 
 

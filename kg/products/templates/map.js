@@ -369,14 +369,18 @@
     window.__lastApplyMs = performance.now() - t0;
     return { nodes: shownNodes, edges: shownEdges, lone: lone };
   }
-  // the view after a filter changes what is drawn, and on load: the selected organization
-  // when it is drawn, otherwise everything drawn (so an address always opens on the view
-  // that its filters and selection gave)
+  // the view after a filter changes what is drawn, and on load, so that an address always
+  // opens on the view that its state gave: with a focus, all that is drawn (as the Focus
+  // button shows it); otherwise the selected organization when it is drawn (an expanded
+  // summary with what it unfolds, as a click on it shows it); otherwise all that is drawn
   function frame() {
-    if (state.sel !== null && current.nodes[state.sel]) {
-      network.focus(state.sel, { scale: 1.2, animation: false });
-    } else {
+    var sel = state.sel;
+    if (state.focus !== null || sel === null || !current.nodes[sel]) {
       fitVisible();
+    } else if (byId[sel].group === "summary" && state.expanded[sel]) {
+      fitTo(unfoldedBy(sel), 0.92);
+    } else {
+      network.focus(sel, { scale: 1.2, animation: false });
     }
   }
   function refilter() { apply(); frame(); }
@@ -402,13 +406,14 @@
   function toggle(id) {
     if (state.expanded[id]) { delete state.expanded[id]; } else { state.expanded[id] = true; }
     apply();
-    if (state.expanded[id]) {  // what it unfolds (an ACO it holds that this view links to
-      // others is drawn in its own place, elsewhere, and not fitted)
-      var ids = [id].concat(byId[id].ch.filter(function (c) {
-        return current.nodes[c] && (byId[c].group === "summary" || current.folded[c]);
-      }));
-      fitTo(ids, 0.92);
-    }
+    if (state.expanded[id]) { fitTo(unfoldedBy(id), 0.92); }
+  }
+  // an expanded summary and what it unfolds (an ACO it holds that this view links to others
+  // is drawn in its own place, elsewhere)
+  function unfoldedBy(id) {
+    return [id].concat(byId[id].ch.filter(function (c) {
+      return current.nodes[c] && (byId[c].group === "summary" || current.folded[c]);
+    }));
   }
 
   // --- controls --------------------------------------------------------------------------
@@ -439,6 +444,9 @@
   document.getElementById("reset").addEventListener("click", function () {
     state.year = drawnFor; state.partner = ""; state.st = ""; state.focus = null; state.expanded = {};
     yearSelect.value = drawnFor; partnerSelect.value = ""; stateSelect.value = "";
+    // and no selection, no search: the address then opens on all, as shown here
+    selected = null; state.sel = null; state.q = ""; searchInput.value = ""; clear(matches);
+    network.unselectAll();
     [state.kinds, state.ek, state.ev, state.rv].forEach(function (m) { Object.keys(m).forEach(function (k) { m[k] = true; }); });
     checkAll("input.kind, input.edge-kind, input.evidence, input.review", true);
     apply();
