@@ -658,3 +658,19 @@ def test_a_map_drawn_for_one_year_shows_that_year(browser, national, tmp_path):
     assert all(drawn[n["id"]] == pytest.approx(radius(n["b"]["2022"])) for n in sized)
     browser.find_element("id", "reset").click()  # "Show all" shows all of that year
     assert browser.find_element("id", "status").text.endswith("as in 2022")
+
+
+def test_a_year_without_results_says_that_acos_are_missing(browser, national):
+    from kg.products.maps import NO_RESULTS_NOTE
+
+    _open_national(browser, national)
+    years = browser.execute_script("return window.__map.data.years")
+    results = set(browser.execute_script(
+        "var s = {}; window.__map.data.nodes.forEach(function (n) { (n.ry || []).forEach(function (y) { s[y] = 1; }); });"
+        "return Object.keys(s).map(Number);"))
+    gaps = [y for y in years if y not in results]
+    assert results and gaps
+    _choose(browser, "year", str(gaps[0]))
+    assert NO_RESULTS_NOTE.format(year=gaps[0]) in browser.find_element("id", "year-note").text
+    _choose(browser, "year", str(min(results)))
+    assert "No results" not in browser.find_element("id", "year-note").text

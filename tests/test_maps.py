@@ -7,6 +7,7 @@ import html
 import json
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -502,3 +503,21 @@ def test_the_participants_note_of_a_year_counts_that_years_participants(monkeypa
                                                     (1, [(2020, 2020)])],
                        "1 participant of ACO B": [(1, [(2020, 2020)])]}
     assert data["yearNotes"]["participants"][1] == PARTICIPANTS_NOTE
+
+
+def test_a_year_without_results_says_that_acos_are_missing_not_absent():
+    from kg.products.maps import NO_RESULTS_NOTE
+
+    runs = [Fact("runs", Source("test", None, "reported"), 2019, 2019)]
+    graph = MapGraph({"a": MapNode("a", "A", "aco", years={2018, 2020}),
+                      "b": MapNode("b", "B", "aco", years={2018}),
+                      "op": MapNode("op", "Op", "management-partner")},
+                     [MapEdge("operator", "op", "a", runs)])
+    gap = restrict(graph, year=2019)
+    assert set(gap.nodes) == {"a", "op"}  # b, with results in 2018 only, is not known in 2019
+    assert NO_RESULTS_NOTE.format(year=2019) in gap.notes
+    covered = restrict(graph, year=2018)
+    assert set(covered.nodes) == {"a", "b"} and not any("No results" in n for n in covered.notes)
+    # with no results at all, nothing dates the ACOs by results and nothing is said
+    bare = MapGraph({k: replace(v, years=set()) for k, v in graph.nodes.items()}, graph.edges)
+    assert not any("No results" in n for n in restrict(bare, year=2019).notes)

@@ -28,7 +28,8 @@ from typing import Mapping
 from kg.core.resources import template_dir
 from kg.core.iris import INSTANCE
 from kg.products.maps.model import EDGE_KINDS, NODE_KINDS, MapGraph
-from kg.products.maps.select import PARTICIPANTS_NOTE, SUMMARIES_NOTE, SUMMARY, folded
+from kg.products.maps.select import (NO_RESULTS_NOTE, PARTICIPANTS_NOTE, SUMMARIES_NOTE, SUMMARY,
+                                     folded)
 
 __all__ = ["render_map"]
 
@@ -182,6 +183,7 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
         # the notes that count what a year draws: name -> [place among the notes, template]
         "yearNotes": {name: [i, template] for name, (template, phrase) in _YEAR_NOTES.items()
                       for i, note in enumerate(graph.notes) if phrase in note},
+        "noResultsNote": NO_RESULTS_NOTE,
     }
 
 

@@ -20,7 +20,7 @@ from kg.products.maps.model import NODE_KINDS, Fact, MapEdge, MapGraph, MapNode,
 from kg.products.maps.regions import DIVISIONS, division
 
 __all__ = ["DEFAULT_MAX_NODES", "AGGREGATE_ABOVE", "PARTICIPANTS_NOTE", "SUMMARIES_NOTE",
-           "organization_iri", "restrict", "aggregate_participants", "summarise", "folded",
+           "NO_RESULTS_NOTE", "organization_iri", "restrict", "aggregate_participants", "summarise", "folded",
            "node_beneficiaries", "node_scores", "cap"]
 
 #: Default cap on the number of nodes drawn (5,000 draw in a few seconds; BENCHMARKS.md).
@@ -36,6 +36,10 @@ PARTICIPANTS_NOTE = ("{members} participant(s) linked to nothing but their ACO{w
 SUMMARIES_NOTE = ("{acos} ACO(s) with no operator and no participant shared with another "
                   "ACO{when} are folded into {nodes} node(s), one per Census division (then one "
                   "per state): click one to expand it.")
+#: The note on a year that no results file covers (the page writes it for such a year too).
+NO_RESULTS_NOTE = ("No results in the data for {year}: an ACO is drawn only where a link dates "
+                   "it to {year}; an ACO without one is not shown, which does not mean that it "
+                   "did not exist then.")
 
 
 def organization_iri(identifier: str, graph: MapGraph, argument: str) -> str:
@@ -76,7 +80,8 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
         Keep the links as they stood in that year (a link whose dates are not known is kept,
         and a note says how many) and the organizations valid in that year: those with a
         link kept or a result in that year, and those with neither links nor results at all
-        (nothing dates them); the others are dropped.
+        (nothing dates them); the others are dropped. For a year without results (when
+        other years have some), a note says that ACOs are missing, not absent.
     partner : str, optional
         Organization id: keep it, the organizations linked to it, and everything linked to
         the ACOs among those (their participants, boards and other partners).
@@ -106,6 +111,9 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
             k: v for k, v in out.nodes.items()
             if k in still or year in v.years or (k not in linked and not v.years)})
         out.filters.append(f"as in {year}")
+        results = {y for node in graph.nodes.values() for y in node.years}
+        if results and year not in results:
+            out.notes.append(NO_RESULTS_NOTE.format(year=year))
     if partner_iri is not None:
         if partner_iri not in out.nodes:
             raise UsageError(f"{partner!r} has no link in {year}", argument="partner")

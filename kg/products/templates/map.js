@@ -324,6 +324,8 @@
     });
   }
   var yearNote = document.getElementById("year-note");
+  var resultYears = new Set();  // the years with results: an ACO is known to exist in them
+  byId.forEach(function (n) { (n.ry || []).forEach(function (y) { resultYears.add(y); }); });
   function apply() {
     var t0 = performance.now();
     var v = visible();
@@ -363,7 +365,9 @@
     status.textContent = "Showing " + shownNodes + " nodes (" + lone + " without a link drawn) and " +
       shownEdges + " of " + edgeData.length + " links" + (state.year === "" ? ", all years" : ", as in " + state.year);
     yearNote.textContent = state.year === "" ? "" :
-      (v.undated + " link(s) shown for " + state.year + " have no start or end date; they are kept, not assumed ended.");
+      (v.undated + " link(s) shown for " + state.year + " have no start or end date; they are kept, not assumed ended." +
+       (drawnFor === "" && resultYears.size && !resultYears.has(Number(state.year)) ?  // a map of one year says so in its notes
+         " " + data.noResultsNote.split("{year}").join(state.year) : ""));
     writeYearNotes(v);
     saveState();
     window.__lastApplyMs = performance.now() - t0;
