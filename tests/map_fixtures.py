@@ -6,7 +6,8 @@ import pyoxigraph as ox
 
 from kg.core.iris import CODE, INSTANCE, ONTOLOGY, PREFIXES
 
-__all__ = ["HOSTILE", "OPERATOR_KINDS", "hostile_store", "synthetic_store", "varied_operator_links"]
+__all__ = ["HOSTILE", "OPERATOR_KINDS", "hostile_store", "synthetic_store", "varied_operator_links",
+           "dated_participants_graph"]
 
 #: Names that would run a script or break out of an element if written as HTML.
 HOSTILE = [
@@ -120,3 +121,29 @@ def varied_operator_links(monkeypatch) -> None:
         return frame
 
     monkeypatch.setattr(load, "read_table", varied)
+
+
+def dated_participants_graph():
+    """Two ACOs run by one operator, with participants dated to different years.
+
+    Over all years, four participants are linked to nothing but their ACO (p1, p2 and p3 of
+    ACO A, q1 of ACO B: 4 in 2 groups) and p4 is linked to both ACOs. In 2016, p1 and p3
+    take part in A, and so does p4, whose participation in B begins in 2020: 3 in 1 group.
+    In the map of all years, A's group has 2 members valid in 2016 and B's none.
+    """
+    from kg.products.maps import Fact, MapEdge, MapGraph, MapNode, Source
+
+    def node(key: str, kind: str) -> MapNode:
+        return MapNode(key, "ACO " + key.upper() if kind == "aco" else key.upper(), kind)
+
+    def link(kind: str, source: str, target: str, start, end) -> MapEdge:
+        return MapEdge(kind, source, target,
+                       [Fact(f"{source} to {target}", Source("test", None, "reported"), start, end)])
+
+    nodes = {"op": node("op", "management-partner"), "a": node("a", "aco"), "b": node("b", "aco")}
+    nodes.update((k, node(k, "physician-group")) for k in ("p1", "p2", "p3", "p4", "q1"))
+    edges = [link("operator", "op", "a", 2012, 2025), link("operator", "op", "b", 2012, 2025),
+             link("participation", "p1", "a", 2016, 2016), link("participation", "p2", "a", 2020, 2020),
+             link("participation", "p3", "a", 2016, 2020), link("participation", "p4", "a", 2016, 2016),
+             link("participation", "p4", "b", 2020, 2021), link("participation", "q1", "b", 2020, 2020)]
+    return MapGraph(nodes, edges)

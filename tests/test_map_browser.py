@@ -418,3 +418,259 @@ def test_page_state_round_trips_through_the_address(browser, national):
     assert not browser.find_element("css selector", "input.evidence[value='reported']").is_selected()
     assert browser.find_element("id", "search").get_attribute("value") == "Synthetic Partner 001"
     assert len(browser.execute_script("return window.__map.network.getSelectedNodes()")) == 1
+
+
+# --- the view follows the filters ------------------------------------------------------------
+FRAME = """var m = window.__map, net = m.network, c = document.querySelector('#map canvas');
+    var ids = m.nodes.getIds({filter: function (n) { return !n.hidden; }}), pos = net.getPositions(ids);
+    var xs = ids.map(function (i) { return net.canvasToDOM(pos[i]).x; });
+    var ys = ids.map(function (i) { return net.canvasToDOM(pos[i]).y; });
+    return {w: c.clientWidth, h: c.clientHeight, n: ids.length, scale: net.getScale(),
+            x0: Math.min.apply(null, xs), x1: Math.max.apply(null, xs),
+            y0: Math.min.apply(null, ys), y1: Math.max.apply(null, ys)};"""
+# for each value of a filter (arguments[0]: "year" or "partner"), with 10 nodes drawn or more:
+# the part of the whole drawing (canvas coordinates) that the nodes drawn then cover
+COVER = """var m = window.__map, net = m.network, all = net.getPositions(), out = {}, key = arguments[0];
+    function box(ids) {
+      var xs = ids.map(function (i) { return all[i].x; }), ys = ids.map(function (i) { return all[i].y; });
+      return (Math.max.apply(null, xs) - Math.min.apply(null, xs) + 1) * (Math.max.apply(null, ys) - Math.min.apply(null, ys) + 1);
+    }
+    var whole = box(m.nodes.getIds({filter: function (n) { return !n.hidden; }}));
+    var values = key === "year" ? m.data.years : m.data.partners.map(function (p) { return p[0]; });
+    values.forEach(function (v) {
+      m.state[key] = String(v); m.apply();
+      var ids = m.nodes.getIds({filter: function (n) { return !n.hidden; }});
+      if (ids.length >= 10) { out[v] = box(ids) / whole; }
+    });
+    m.state[key] = ""; m.apply();
+    return out;"""
+AWAY = "window.__map.network.moveTo({position: {x: 1e5, y: -1e5}, scale: 2.5, animation: false})"
+VIEW = "var n = window.__map.network; return [n.getViewPosition(), n.getScale()];"
+
+
+def _fitted(driver) -> dict:
+    """Where the drawn nodes lie on the canvas: all inside it, and the view tight around them
+    (they span most of its width or height, or the fit has reached its largest zoom)."""
+    f = driver.execute_script(FRAME)
+    f["inside"] = 0 <= f["x0"] and f["x1"] <= f["w"] and 0 <= f["y0"] and f["y1"] <= f["h"]
+    f["tight"] = (f["x1"] - f["x0"] >= 0.7 * f["w"] or f["y1"] - f["y0"] >= 0.7 * f["h"]
+                  or f["scale"] >= 0.9)
+    return f
+
+
+def _open_address(driver, national, address: str) -> None:
+    """Load the page at `address` (with its state after #), as a shared link opens it."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get("about:blank")
+    requests_made(driver)
+    driver.get(address)
+    WebDriverWait(driver, 60, poll_frequency=0.05).until(
+        lambda d: d.execute_script("return window.__mapReady === true"))
+    assert {url.split("#")[0] for url in requests_made(driver)} == {national["page"].as_uri()}
+
+
+def test_a_filter_change_fits_the_view_to_what_is_drawn(browser, national):
+    _open_national(browser, national)
+    whole = _fitted(browser)
+    assert whole["inside"] and whole["tight"], whole
+    # a partner whose organizations sit in a small part of the layout: the view closes in
+    cover = browser.execute_script(COVER, "partner")
+    partner = min(cover, key=cover.get)
+    assert cover[partner] < 0.2, cover
+    _choose(browser, "partner", partner)
+    after = _fitted(browser)
+    assert after["inside"] and after["tight"] and after["scale"] > whole["scale"], after
+    _choose(browser, "partner", "")
+    # a year (each covers most of the layout here), after the analyst zoomed into a corner
+    years = browser.execute_script(COVER, "year")
+    for year in (min(years, key=years.get), max(years)):
+        browser.execute_script(AWAY)
+        _choose(browser, "year", year)
+        after = _fitted(browser)
+        assert after["n"] >= 10 and after["inside"] and after["tight"], (year, after)
+    # the other filters too: a kind of organization, an evidence, a review
+    for selector in ("input.kind[value='aco']", "input.evidence[value='inferred']",
+                     "input.review[value='unreviewed']"):
+        browser.execute_script(AWAY)
+        browser.find_element("css selector", selector).click()
+        after = _fitted(browser)
+        assert after["inside"] and after["tight"], (selector, after)
+        browser.find_element("css selector", selector).click()
+
+
+def test_the_view_of_an_address_is_the_view_its_filters_gave(browser, national):
+    _open_national(browser, national)
+    cover = browser.execute_script(COVER, "partner")
+    partner = min(cover, key=cover.get)
+    _choose(browser, "partner", partner)
+    live, address = browser.execute_script(VIEW), browser.current_url
+    assert "partner=" in address
+    _open_address(browser, national, address)
+    assert _fitted(browser)["tight"]
+    assert browser.execute_script(VIEW)[0] == pytest.approx(live[0])
+    assert browser.execute_script(VIEW)[1] == pytest.approx(live[1])
+    # a selected organization that the year draws: the view centres on it, live and loaded
+    _choose(browser, "partner", "")
+    found = browser.execute_script("return window.__map.find(arguments[0])", "Synthetic Partner 002")
+    browser.execute_script(AWAY)
+    year = next(str(y) for y in browser.execute_script("return window.__map.data.years")
+                if browser.execute_script("var m = window.__map; m.state.year = arguments[0];"
+                                          "m.apply(); return !m.nodes.get(arguments[1]).hidden",
+                                          str(y), found[0]))
+    _choose(browser, "year", year)
+    centre = browser.execute_script("return window.__map.network.getViewPosition()")
+    where = browser.execute_script(
+        "return window.__map.network.getPositions([arguments[0]])[arguments[0]]", found[0])
+    assert abs(centre["x"] - where["x"]) < 1 and abs(centre["y"] - where["y"]) < 1
+    live, address = browser.execute_script(VIEW), browser.current_url
+    assert f"year={year}" in address and "sel=" in address
+    _open_address(browser, national, address)
+    assert browser.execute_script(VIEW)[0] == pytest.approx(live[0])
+    assert browser.execute_script(VIEW)[1] == pytest.approx(live[1])
+    # a focus: all within N links of the selection, as the Focus button showed it
+    depth = browser.find_element("id", "depth")
+    depth.clear()
+    depth.send_keys("1")
+    browser.find_element("id", "focus").click()
+    assert _fitted(browser)["tight"]
+    live, address = browser.execute_script(VIEW), browser.current_url
+    assert "focus=" in address and "sel=" in address
+    _open_address(browser, national, address)
+    assert browser.execute_script(VIEW)[0] == pytest.approx(live[0])
+    assert browser.execute_script(VIEW)[1] == pytest.approx(live[1])
+    # Show all: everything, without the selection or the search (else the address would
+    # open on them)
+    browser.find_element("id", "reset").click()
+    live, address = browser.execute_script(VIEW), browser.current_url
+    assert "sel=" not in address and "q=" not in address and _fitted(browser)["tight"]
+    _open_address(browser, national, address)
+    assert browser.execute_script(VIEW)[0] == pytest.approx(live[0])
+    assert browser.execute_script(VIEW)[1] == pytest.approx(live[1])
+
+
+# --- the notes of a year ---------------------------------------------------------------------
+from kg.products.maps import PARTICIPANTS_NOTE, SUMMARIES_NOTE  # noqa: E402
+from map_fixtures import dated_participants_graph  # noqa: E402
+
+def _note(driver, phrase: str) -> str:
+    [note] = [t for t in driver.execute_script(
+        "return Array.from(document.querySelectorAll('p.note')).map(function (p) { return p.textContent; })")
+        if phrase in t]
+    return note
+
+
+def test_a_year_on_the_page_counts_the_participants_of_that_year(browser, tmp_path, monkeypatch):
+    import pyoxigraph as ox
+
+    import kg.products.maps.write as map_write
+    monkeypatch.setattr(map_write, "load_map_graph", lambda store: dated_participants_graph())
+    page = tmp_path / "participants.html"
+    write_map(ox.Store(), page, participants="aggregate")
+    _open(browser, page)
+    phrase = "linked to nothing but their ACO"
+    everything = _note(browser, phrase)
+    assert everything == PARTICIPANTS_NOTE.format(members="4", groups="2", when="")
+    labels = "return window.__map.nodes.get().map(function (n) { return n.label; }).sort()"
+    for year, members, groups, label in (("2016", 2, 1, "2 participants of ACO A"),
+                                         ("2020", 3, 2, "1 participant of ACO B")):
+        _choose(browser, "year", year)
+        assert _note(browser, phrase) == PARTICIPANTS_NOTE.format(
+            members=members, groups=groups, when=f" in {year}")
+        assert label in browser.execute_script(labels)
+    _choose(browser, "year", "")
+    assert _note(browser, phrase) == everything
+    assert "3 participants of ACO A" in browser.execute_script(labels)
+
+
+def test_a_year_on_the_page_counts_the_acos_its_summaries_fold(browser, national):
+    _open_national(browser, national)
+    phrase = "with no operator and no participant shared"
+    everything = _note(browser, phrase)
+    _choose(browser, "year", "2014")
+    tops = browser.execute_script("""var m = window.__map;
+        return m.data.nodes.filter(function (n) { return n.group === 'summary' && n.par === undefined
+                                                      && !m.nodes.get(n.id).hidden; })
+          .map(function (n) { return m.nodes.get(n.id).label; });""")
+    acos = sum(int(label.split(": ")[1].split(" ")[0].replace(",", "")) for label in tops)
+    assert _note(browser, phrase) == SUMMARIES_NOTE.format(acos=f"{acos:,}", nodes=len(tops),
+                                                           when=" in 2014")
+    assert _note(browser, phrase) != everything
+    _choose(browser, "year", "")
+    assert _note(browser, phrase) == everything
+
+
+UNFOLDED = """var m = window.__map, net = m.network, c = document.querySelector('#map canvas'), cur = m.view();
+    var s = m.data.nodes[arguments[0]];
+    var ids = [s.id].concat(s.ch.filter(function (k) { return cur.nodes[k] && (m.data.nodes[k].group === 'summary' || cur.folded[k]); }));
+    var pos = net.getPositions(ids);
+    var xs = ids.map(function (i) { return net.canvasToDOM(pos[i]).x; });
+    var ys = ids.map(function (i) { return net.canvasToDOM(pos[i]).y; });
+    return {w: c.clientWidth, h: c.clientHeight, n: ids.length, scale: net.getScale(),
+            x0: Math.min.apply(null, xs), x1: Math.max.apply(null, xs),
+            y0: Math.min.apply(null, ys), y1: Math.max.apply(null, ys)};"""
+
+
+def test_expanding_a_summary_fits_what_it_unfolds(browser, national):
+    _open_national(browser, national)
+    _choose(browser, "year", "2022")
+    # a state whose summary holds ACOs that this year folds and ACOs it draws elsewhere,
+    # with their links (those stay in their places, away from the summary)
+    state = browser.execute_script("""var m = window.__map, cur = m.view(), best = null, most = 1;
+        m.data.nodes.forEach(function (n) {
+          if (n.group !== 'summary' || n.par === undefined) { return; }
+          var acos = n.ch.filter(function (k) { return m.data.nodes[k].group === 'aco'; });
+          var folded = acos.filter(function (k) { return cur.folded[k]; }).length;
+          if (folded > most && acos.some(function (k) { return cur.nodes[k] && !cur.folded[k]; })) {
+            best = n.id; most = folded;
+          }
+        });
+        return best;""")
+    assert state is not None
+    division = browser.execute_script("return window.__map.data.nodes[arguments[0]].par", state)
+    browser.execute_script("window.__map.toggle(arguments[0]); window.__map.toggle(arguments[1]);",
+                           division, state)
+    f = browser.execute_script(UNFOLDED, state)
+    assert f["n"] >= 3
+    assert 0 <= f["x0"] and f["x1"] <= f["w"] and 0 <= f["y0"] and f["y1"] <= f["h"], f
+    assert f["x1"] - f["x0"] >= 0.6 * f["w"] or f["y1"] - f["y0"] >= 0.6 * f["h"] or f["scale"] >= 0.9, f
+
+
+def test_a_map_drawn_for_one_year_shows_that_year(browser, national, tmp_path):
+    import math
+
+    page = tmp_path / "2022.html"
+    write_map(national["store"], page, year=2022)
+    _open(browser, page)
+    options = browser.execute_script(
+        "return Array.from(document.getElementById('year').options).map(function (o) { return o.value; })")
+    assert options == ["2022"] and browser.find_element("id", "year").get_attribute("value") == "2022"
+    assert browser.find_element("id", "status").text.endswith("as in 2022")
+    # each node is sized by its figure of 2022, not by its latest one
+    data = browser.execute_script("return window.__map.data")
+    sized = [n for n in data["nodes"] if n["group"] == "aco" and "2022" in n["b"]]
+    assert any(n["b"]["2022"] != n["b"]["all"] for n in sized)
+
+    def radius(v):
+        return round(max(6.0, min(70.0, data["sizeK"] * math.sqrt(v))) * 10) / 10
+
+    drawn = browser.execute_script("return window.__map.nodes.get().map(function (n) { return n.size; })")
+    assert all(drawn[n["id"]] == pytest.approx(radius(n["b"]["2022"])) for n in sized)
+    browser.find_element("id", "reset").click()  # "Show all" shows all of that year
+    assert browser.find_element("id", "status").text.endswith("as in 2022")
+
+
+def test_a_year_without_results_says_that_acos_are_missing(browser, national):
+    from kg.products.maps import NO_RESULTS_NOTE
+
+    _open_national(browser, national)
+    years = browser.execute_script("return window.__map.data.years")
+    results = set(browser.execute_script(
+        "var s = {}; window.__map.data.nodes.forEach(function (n) { (n.ry || []).forEach(function (y) { s[y] = 1; }); });"
+        "return Object.keys(s).map(Number);"))
+    gaps = [y for y in years if y not in results]
+    assert results and gaps
+    _choose(browser, "year", str(gaps[0]))
+    assert NO_RESULTS_NOTE.format(year=gaps[0]) in browser.find_element("id", "year-note").text
+    _choose(browser, "year", str(min(results)))
+    assert "No results" not in browser.find_element("id", "year-note").text

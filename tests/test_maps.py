@@ -7,6 +7,7 @@ import html
 import json
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,8 @@ import pytest
 from kg.core.errors import UsageError
 from kg.core.iris import mint
 from kg.products.maps.layout import layout, sfdp_positions, spring_positions
-from kg.products.maps import (Fact, MapEdge, MapGraph, MapNode, Source, aggregate_participants, cap,
-                     load_map_graph, restrict, write_map)
+from kg.products.maps import (PARTICIPANTS_NOTE, Fact, MapEdge, MapGraph, MapNode, Source,
+                             aggregate_participants, cap, load_map_graph, restrict, write_map)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from map_fixtures import HOSTILE, hostile_store, synthetic_store  # noqa: E402
@@ -444,3 +445,56 @@ def test_operators_are_hubs_with_their_acos_on_a_ring():
     assert all(distance("op", f"g-{a}") > distance("op", a) for a in acos[:30])
     # the rest is drawn below the hubs' components
     assert positions["x"][1] > max(positions[a][1] for a in acos)
+
+
+def test_the_participants_note_of_a_year_counts_that_years_participants(monkeypatch, tmp_path):
+    import pyoxigraph as ox
+
+    import kg.products.maps.write as map_write
+    from map_fixtures import dated_participants_graph
+
+    monkeypatch.setattr(map_write, "load_map_graph", lambda store: dated_participants_graph())
+
+    def participants_note(year):
+        summary = write_map(ox.Store(), tmp_path / f"{year}.html", year=year, participants="aggregate")
+        [note] = [n for n in summary.notes if "linked to nothing but their ACO" in n]
+        return note, _payload((tmp_path / f"{year}.html").read_text(encoding="utf-8"))[0]
+
+    note, data = participants_note(None)
+    assert note.startswith("4 participant(s) linked to nothing but their ACO are drawn as one "
+                           "node per ACO (2 node(s))")
+    note, data = participants_note(2016)
+    assert note.startswith("3 participant(s) linked to nothing but their ACO are drawn as one "
+                           "node per ACO (1 node(s))")
+    groups = [n for n in data["nodes"] if n["group"] == "participant-group"]
+    assert [g["name"] for g in groups] == ["3 participants of ACO A"]
+    # the page of a year draws only that year's organizations and links
+    assert {n["name"] for n in data["nodes"] if n["group"] != "summary"} == {
+        "OP", "ACO A", "ACO B", "3 participants of ACO A"}
+    # the map of all years gives the page, for each group, its members' periods: the page
+    # counts those of the year it shows (A: p1 and p3 in 2016, B: none)
+    _, data = participants_note(None)
+    periods = {n["name"]: sorted((count, [tuple(p) for p in spans]) for count, spans in n["mp"])
+               for n in data["nodes"] if n["group"] == "participant-group"}
+    assert periods == {"3 participants of ACO A": [(1, [(2016, 2016)]), (1, [(2016, 2020)]),
+                                                    (1, [(2020, 2020)])],
+                       "1 participant of ACO B": [(1, [(2020, 2020)])]}
+    assert data["yearNotes"]["participants"][1] == PARTICIPANTS_NOTE
+
+
+def test_a_year_without_results_says_that_acos_are_missing_not_absent():
+    from kg.products.maps import NO_RESULTS_NOTE
+
+    runs = [Fact("runs", Source("test", None, "reported"), 2019, 2019)]
+    graph = MapGraph({"a": MapNode("a", "A", "aco", years={2018, 2020}),
+                      "b": MapNode("b", "B", "aco", years={2018}),
+                      "op": MapNode("op", "Op", "management-partner")},
+                     [MapEdge("operator", "op", "a", runs)])
+    gap = restrict(graph, year=2019)
+    assert set(gap.nodes) == {"a", "op"}  # b, with results in 2018 only, is not known in 2019
+    assert NO_RESULTS_NOTE.format(year=2019) in gap.notes
+    covered = restrict(graph, year=2018)
+    assert set(covered.nodes) == {"a", "b"} and not any("No results" in n for n in covered.notes)
+    # with no results at all, nothing dates the ACOs by results and nothing is said
+    bare = MapGraph({k: replace(v, years=set()) for k, v in graph.nodes.items()}, graph.edges)
+    assert not any("No results" in n for n in restrict(bare, year=2019).notes)

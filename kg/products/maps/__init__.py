@@ -24,12 +24,14 @@ from kg.products.maps.load import load_map_graph
 from kg.products.maps.model import (EDGE_KINDS, NODE_KINDS, Fact, MapEdge, MapGraph, MapNode,
                                     Source)
 from kg.products.maps.render import render_map
-from kg.products.maps.select import (AGGREGATE_ABOVE, DEFAULT_MAX_NODES, aggregate_participants,
-                                     cap, node_beneficiaries, node_scores, organization_iri,
-                                     restrict, summarise)
+from kg.products.maps.select import (AGGREGATE_ABOVE, DEFAULT_MAX_NODES, NO_RESULTS_NOTE,
+                                     PARTICIPANTS_NOTE, SUMMARIES_NOTE, aggregate_participants, cap,
+                                     node_beneficiaries, node_scores, organization_iri, restrict,
+                                     summarise)
 from kg.products.maps.write import MapSummary, write_map
 
 __all__ = ["NODE_KINDS", "EDGE_KINDS", "DEFAULT_MAX_NODES", "AGGREGATE_ABOVE",
+           "PARTICIPANTS_NOTE", "SUMMARIES_NOTE", "NO_RESULTS_NOTE",
            "Source", "Fact", "MapNode", "MapEdge", "MapGraph", "MapSummary",
            "load_map_graph", "organization_iri", "restrict", "aggregate_participants",
            "summarise", "node_beneficiaries", "node_scores", "cap", "render_map", "write_map"]

@@ -372,6 +372,9 @@ def _large_positions(nodes: list[str], edges: list[tuple[str, str]], *,
 
 #: Pixels between the ACOs of an expanded summary (a sunflower around its node).
 _SUNFLOWER_STEP = 46.0
+#: The empty middle of a summary's sunflower: room for the summary itself (up to 70 px) and
+#: for the largest ACOs, drawn first, around it (a large one is 30 px), with a gap.
+_SUNFLOWER_HOLE = 110.0
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 
 
@@ -410,7 +413,7 @@ def summary_positions(tops: Sequence[str], children: "dict[str, Sequence[str]]",
     def place_acos(centre: tuple[float, float], members: Sequence[str]) -> None:
         hanging = {o for m in members for o in attached.get(m, ())}
         acos = [m for m in members if m not in hanging]
-        for aco, point in zip(acos, _sunflower(centre, len(acos), 70.0)):
+        for aco, point in zip(acos, _sunflower(centre, len(acos), _SUNFLOWER_HOLE)):
             positions[aco] = point
             around = attached.get(aco, ())
             for k, other in enumerate(around):  # on a small circle around the ACO
@@ -425,10 +428,12 @@ def summary_positions(tops: Sequence[str], children: "dict[str, Sequence[str]]",
         subs = [k for k in kids if is_summary.get(k)]
         if not subs:  # ACOs straight under it: their sunflower below the row
             acos = sum(1 for k in kids if not any(k in attached.get(o, ()) for o in kids))
-            radius = _SUNFLOWER_STEP * math.sqrt((70.0 / _SUNFLOWER_STEP) ** 2 + acos) + 40
+            radius = _SUNFLOWER_STEP * math.sqrt((_SUNFLOWER_HOLE / _SUNFLOWER_STEP) ** 2 + acos) + 40
             place_acos((left + i * step, row_y + 200.0 + radius), kids)
             continue
-        radii = [_SUNFLOWER_STEP * math.sqrt(len(children.get(s, ())) / 2 + 6) + 40 for s in subs]
+        radii = [_SUNFLOWER_STEP * math.sqrt(len(children.get(s, ())) / 2
+                                             + (_SUNFLOWER_HOLE / _SUNFLOWER_STEP) ** 2) + 40
+                 for s in subs]
         width = sum(2 * r for r in radii)
         x = left + i * step - width / 2
         for sub, radius in zip(subs, radii):

@@ -108,6 +108,9 @@ class MapNode:
     lone: bool = False
     #: the ACO this organization is linked to alone (it folds with it)
     hangs_on: str | None = None
+    #: a participant group: the periods of its members' participation -> how many members
+    #: have those periods (so that a view of one year counts the members valid then)
+    member_periods: dict[tuple[tuple[int | None, int | None], ...], int] = field(default_factory=dict)
 
 
 @dataclass

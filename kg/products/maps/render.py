@@ -28,13 +28,18 @@ from typing import Mapping
 from kg.core.resources import template_dir
 from kg.core.iris import INSTANCE
 from kg.products.maps.model import EDGE_KINDS, NODE_KINDS, MapGraph
-from kg.products.maps.select import SUMMARY, folded
+from kg.products.maps.select import (NO_RESULTS_NOTE, PARTICIPANTS_NOTE, SUMMARIES_NOTE, SUMMARY,
+                                     folded)
 
 __all__ = ["render_map"]
 
 _TEMPLATES = template_dir()
 _EDGE_LABELS_UP_TO = 150
 _NAME_SHOWN = 48
+#: the notes the page writes again for the year it shows: name -> (template, a phrase of it)
+_YEAR_NOTES = {name: (template, template.split("}", 1)[1].split("{when}")[0])
+               for name, template in (("participants", PARTICIPANTS_NOTE),
+                                      ("summaries", SUMMARIES_NOTE))}
 
 
 def _asset(relative: str) -> str:
@@ -69,7 +74,8 @@ def _key(iri: str) -> str:
 def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
              scores: Mapping[str, float], size_by: str,
              sizes: Mapping[str, Mapping[str, int]] | None = None,
-             slots: Mapping[str, tuple[float, float]] | None = None) -> dict:
+             slots: Mapping[str, tuple[float, float]] | None = None,
+             year: int | None = None) -> dict:
     order = sorted(graph.nodes)
     index = {n: i for i, n in enumerate(order)}
     parent = folded(graph)
@@ -107,6 +113,9 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
             item["hang"] = index[node.hangs_on]
         if slots and n in slots and tuple(slots[n]) != (x, y):
             item["fx"], item["fy"] = slots[n]
+        if node.member_periods:  # [how many members, their periods], for the year shown
+            item["mp"] = [[count, [list(span) for span in spans]]
+                          for spans, count in node.member_periods.items()]
         nodes.append(item)
     flows = [e.savings_usd for e in graph.edges if e.savings_usd]
     top_flow = max(flows) if flows else 0.0
@@ -161,7 +170,9 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
         "nodes": nodes, "edges": edges,
         "kinds": {k: {"label": v[0], "shape": v[1], "color": v[2]} for k, v in NODE_KINDS.items()},
         "edgeKinds": {k: {"label": v[0], "color": v[1]} for k, v in EDGE_KINDS.items()},
-        "years": sorted(years),
+        # a map drawn for one year offers that year alone (its links are those of that year)
+        "years": sorted(years) if year is None else [year],
+        "year": year,
         "sizeBy": size_by,
         "sizeK": _size_factor(nodes),
         "evidence": sorted({"inferred" if e.inferred else "reported" for e in graph.edges}),
@@ -169,6 +180,10 @@ def _payload(graph: MapGraph, positions: Mapping[str, tuple[float, float]],
         "states": sorted({node.state for node in graph.nodes.values() if node.state}),
         "partners": [[i, name] for i, name in partners],
         "large": len(nodes) > 1000,
+        # the notes that count what a year draws: name -> [place among the notes, template]
+        "yearNotes": {name: [i, template] for name, (template, phrase) in _YEAR_NOTES.items()
+                      for i, note in enumerate(graph.notes) if phrase in note},
+        "noResultsNote": NO_RESULTS_NOTE,
     }
 
 
@@ -187,7 +202,8 @@ def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
                scores: Mapping[str, float], size_by: str, title: str = "aco-kg network map",
                total_nodes: int | None = None,
                sizes: Mapping[str, Mapping[str, int]] | None = None,
-               slots: Mapping[str, tuple[float, float]] | None = None) -> str:
+               slots: Mapping[str, tuple[float, float]] | None = None,
+               year: int | None = None) -> str:
     """The HTML page of a map (self-contained; see the module docstring).
 
     Parameters
@@ -212,6 +228,9 @@ def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
     slots : mapping, optional
         Node IRI -> (x, y) of its place in an expanded summary, for the ACOs that the page
         folds when a view leaves them without a link (and what hangs on them).
+    year : int, optional
+        The year the map was drawn for (:func:`~kg.products.maps.select.restrict`): the
+        page shows that year (sizes, notes, status) and offers no other.
     """
     import jinja2
 
@@ -220,7 +239,7 @@ def render_map(graph: MapGraph, positions: Mapping[str, tuple[float, float]], *,
     script = (_TEMPLATES / "map.js").read_text(encoding="utf-8")
     vis_js = _inline_safe(_asset("vis-9.1.2/vis-network.min.js"), "vis-network.min.js")
     vis_css = _inline_safe(_asset("vis-9.1.2/vis-network.css"), "vis-network.css")
-    payload = _payload(graph, positions, scores, size_by, sizes, slots)
+    payload = _payload(graph, positions, scores, size_by, sizes, slots, year)
     page = environment.get_template("map.html.j2").render(
         title=title,
         filters=graph.filters,

@@ -19,15 +19,27 @@ from kg.core.iris import INSTANCE, mint
 from kg.products.maps.model import NODE_KINDS, Fact, MapEdge, MapGraph, MapNode, Source
 from kg.products.maps.regions import DIVISIONS, division
 
-__all__ = ["DEFAULT_MAX_NODES", "AGGREGATE_ABOVE", "organization_iri", "restrict",
-           "aggregate_participants", "summarise", "folded", "node_beneficiaries", "node_scores",
-           "cap"]
+__all__ = ["DEFAULT_MAX_NODES", "AGGREGATE_ABOVE", "PARTICIPANTS_NOTE", "SUMMARIES_NOTE",
+           "NO_RESULTS_NOTE", "organization_iri", "restrict", "aggregate_participants", "summarise", "folded",
+           "node_beneficiaries", "node_scores", "cap"]
 
 #: Default cap on the number of nodes drawn (5,000 draw in a few seconds; BENCHMARKS.md).
 DEFAULT_MAX_NODES = 5000
 #: With ``participants="auto"``, participants are aggregated when the map has more nodes.
 AGGREGATE_ABOVE = 300
 _STATE = re.compile(r"^[A-Z]{2}$")
+#: The note on the aggregated participants; the page fills it in again for the year it shows
+#: (``{when}``: empty, or " in 2016").
+PARTICIPANTS_NOTE = ("{members} participant(s) linked to nothing but their ACO{when} are drawn "
+                     "as one node per ACO ({groups} node(s)); use --participants all to draw each.")
+#: The note on the summaries of the ACOs with no operator (filled in again the same way).
+SUMMARIES_NOTE = ("{acos} ACO(s) with no operator and no participant shared with another "
+                  "ACO{when} are folded into {nodes} node(s), one per Census division (then one "
+                  "per state): click one to expand it.")
+#: The note on a year that no results file covers (the page writes it for such a year too).
+NO_RESULTS_NOTE = ("No results in the data for {year}: an ACO is drawn only where a link dates "
+                   "it to {year}; an ACO without one is not shown, which does not mean that it "
+                   "did not exist then.")
 
 
 def organization_iri(identifier: str, graph: MapGraph, argument: str) -> str:
@@ -68,7 +80,8 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
         Keep the links as they stood in that year (a link whose dates are not known is kept,
         and a note says how many) and the organizations valid in that year: those with a
         link kept or a result in that year, and those with neither links nor results at all
-        (nothing dates them); the others are dropped.
+        (nothing dates them); the others are dropped. For a year without results (when
+        other years have some), a note says that ACOs are missing, not absent.
     partner : str, optional
         Organization id: keep it, the organizations linked to it, and everything linked to
         the ACOs among those (their participants, boards and other partners).
@@ -98,6 +111,9 @@ def restrict(graph: MapGraph, *, focus: str | None = None, depth: int = 2,
             k: v for k, v in out.nodes.items()
             if k in still or year in v.years or (k not in linked and not v.years)})
         out.filters.append(f"as in {year}")
+        results = {y for node in graph.nodes.values() for y in node.years}
+        if results and year not in results:
+            out.notes.append(NO_RESULTS_NOTE.format(year=year))
     if partner_iri is not None:
         if partner_iri not in out.nodes:
             raise UsageError(f"{partner!r} has no link in {year}", argument="partner")
@@ -165,15 +181,23 @@ def aggregate_participants(graph: MapGraph) -> MapGraph:
         node.facts += [(k, str(v)) for k, v in sorted(kinds.items())]
         names = sorted(graph.nodes[m].name for m in members)
         node.facts.append(("Members", "; ".join(names[:20]) + (" ..." if len(names) > 20 else "")))
+        for m in members:  # each member's periods, so that a year counts the members valid then
+            spans = tuple(sorted({(f.start, f.end) for f in edges_of[m][0].facts}, key=_span_order))
+            node.member_periods[spans] = node.member_periods.get(spans, 0) + 1
         nodes[iri] = node
         facts = [f for m in members for e in edges_of[m] for f in e.facts]
         edges.append(MapEdge("participation", iri, aco, facts))
     out = replace(graph, nodes=nodes, edges=edges, notes=list(graph.notes),
                   filters=list(graph.filters))
     total = sum(len(m) for m in folded.values())
-    out.notes.append(f"{total} participant(s) linked to nothing but their ACO are drawn as one "
-                     f"node per ACO ({len(folded)} node(s)); use --participants all to draw each.")
+    out.notes.append(PARTICIPANTS_NOTE.format(members=f"{total:,}", groups=f"{len(folded):,}",
+                                              when=""))
     return out
+
+
+def _span_order(span: tuple[int | None, int | None]) -> tuple:
+    """Sort key of a period whose bounds may be unknown (None after every year)."""
+    return tuple((bound is None, bound or 0) for bound in span)
 
 
 #: Prefix of the keys of summary nodes (not IRIs of the graph: nothing in the data has them).
@@ -267,9 +291,7 @@ def summarise(graph: MapGraph) -> MapGraph:
                             "in " + name if name != "State not recorded" else "whose state is not recorded"))
     out = replace(graph, nodes=nodes, edges=list(graph.edges), notes=list(graph.notes),
                   filters=list(graph.filters), summaries=tops)
-    out.notes.append(f"{len(lone):,} ACO(s) with no operator and no participant shared with "
-                     f"another ACO are folded into {len(tops)} node(s), one per Census division "
-                     "(then one per state): click one to expand it.")
+    out.notes.append(SUMMARIES_NOTE.format(acos=f"{len(lone):,}", nodes=f"{len(tops):,}", when=""))
     return out
 
 

@@ -146,7 +146,7 @@ def write_map(store, path: str | Path, *, focus: str | None = None, depth: int =
     seconds["layout"] = time.perf_counter() - mark
     mark = time.perf_counter()
     page = render_map(graph, positions, scores=scores, size_by=size_by, title=title,
-                      total_nodes=total, sizes=sizes, slots=slots)
+                      total_nodes=total, sizes=sizes, slots=slots, year=year)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")

@@ -45,6 +45,10 @@
         (from !== null && from !== undefined && from !== Number(state.year) ? "; figure of " + from : "") + ")"),
         value.toLocaleString("en-US")]);
     }
+    if (n.mp && state.year !== "") {
+      rows.unshift(["Participants valid in " + state.year, membersIn(n, Number(state.year)).toLocaleString("en-US") +
+        " of " + n.mp.reduce(function (t, m) { return t + m[0]; }, 0).toLocaleString("en-US")]);
+    }
     var shown = limit ? rows.slice(0, limit) : rows;
     shown.forEach(function (kv) {
       var row = el("div");
@@ -73,7 +77,9 @@
   }
 
   // --- the network ---------------------------------------------------------------------
-  var state = { year: "", partner: "", st: "", focus: null, depth: 2, kinds: {}, ek: {}, ev: {}, rv: {},
+  // a map drawn for one year (aco-kg map --year) shows that year and no other
+  var drawnFor = data.year === null || data.year === undefined ? "" : String(data.year);
+  var state = { year: drawnFor, partner: "", st: "", focus: null, depth: 2, kinds: {}, ek: {}, ev: {}, rv: {},
                 expanded: {}, sel: null, q: "" };
   Object.keys(data.kinds).forEach(function (k) { state.kinds[k] = true; });
   Object.keys(data.edgeKinds).forEach(function (k) { state.ek[k] = true; });
@@ -91,6 +97,20 @@
     return v === null || v <= 0 ? 4 : Math.round(Math.max(6, Math.min(70, data.sizeK * Math.sqrt(v))) * 10) / 10;
   }
   function valueOf(n) { return radius(sizeOf(n)); }
+  // how many members of a participant group take part in the ACO in `year`
+  function membersIn(n, year) {
+    return n.mp.reduce(function (total, m) {
+      return total + (activeIn({ per: m[1] }, year) ? m[0] : 0);
+    }, 0);
+  }
+  var groupAco = {};
+  edgeData.forEach(function (e) { if (byId[e.from].mp && e.k === "participation") { groupAco[e.from] = e.to; } });
+  function groupLabel(n) {
+    if (state.year === "" || groupAco[n.id] === undefined) { return n.label; }
+    var c = membersIn(n, Number(state.year)), text = c.toLocaleString("en-US") + " participant" +
+      (c === 1 ? "" : "s") + " of " + byId[groupAco[n.id]].name;
+    return text.length <= 48 ? text : text.slice(0, 47) + "\u2026";
+  }
   var current = { nodes: null, edges: null };
   var nodes = new vis.DataSet(byId.map(function (n) {
     return { id: n.id, label: n.label, group: n.group, x: n.x, y: n.y, size: valueOf(n),
@@ -271,7 +291,41 @@
   }
 
   var status = document.getElementById("status");
+  // the notes that count what is drawn (aggregated participants, summaries), counted again
+  // for the year shown; all years: the note as written
+  var yearNotes = {};
+  Object.keys(data.yearNotes || {}).forEach(function (name) {
+    var p = document.querySelector('p.note[data-note="' + data.yearNotes[name][0] + '"]');
+    if (p) { yearNotes[name] = { p: p, all: p.textContent, template: data.yearNotes[name][1] }; }
+  });
+  function fillIn(template, values) {
+    Object.keys(values).forEach(function (k) { template = template.replace("{" + k + "}", values[k]); });
+    return template;
+  }
+  function yearCounts(v) {
+    var year = Number(state.year), members = 0, groups = 0, acos = 0, tops = 0;
+    byId.forEach(function (n) {
+      if (n.mp) {
+        var c = membersIn(n, year);
+        if (c) { members += c; groups += 1; }
+      } else if (n.group === "summary" && n.par === undefined && v.counts[n.id]) {
+        acos += v.counts[n.id]; tops += 1;
+      }
+    });
+    var when = " in " + state.year, f = function (x) { return x.toLocaleString("en-US"); };
+    return { participants: { members: f(members), groups: f(groups), when: when },
+             summaries: { acos: f(acos), nodes: f(tops), when: when } };
+  }
+  function writeYearNotes(v) {
+    var counts = state.year === "" ? null : yearCounts(v);
+    Object.keys(yearNotes).forEach(function (name) {
+      var note = yearNotes[name];
+      note.p.textContent = counts === null ? note.all : fillIn(note.template, counts[name]);
+    });
+  }
   var yearNote = document.getElementById("year-note");
+  var resultYears = new Set();  // the years with results: an ACO is known to exist in them
+  byId.forEach(function (n) { (n.ry || []).forEach(function (y) { resultYears.add(y); }); });
   function apply() {
     var t0 = performance.now();
     var v = visible();
@@ -290,6 +344,10 @@
         var y = v.folded[n.id] && item.fy !== undefined ? item.fy : item.y;
         if (n.x !== x || n.y !== y) { change = change || { id: n.id }; change.x = x; change.y = y; }
       }
+      if (item.mp) {
+        var groupText = groupLabel(item);
+        if (n.label !== groupText) { change = change || { id: n.id }; change.label = groupText; }
+      }
       if (item.group === "summary") {
         var c = v.counts[n.id];
         var label = item.sn + ": " + c.toLocaleString("en-US") + " ACO" + (c === 1 ? "" : "s") + (state.expanded[n.id] ? " \u25be" : " \u25b8");
@@ -307,25 +365,59 @@
     status.textContent = "Showing " + shownNodes + " nodes (" + lone + " without a link drawn) and " +
       shownEdges + " of " + edgeData.length + " links" + (state.year === "" ? ", all years" : ", as in " + state.year);
     yearNote.textContent = state.year === "" ? "" :
-      (v.undated + " link(s) shown for " + state.year + " have no start or end date; they are kept, not assumed ended.");
+      (v.undated + " link(s) shown for " + state.year + " have no start or end date; they are kept, not assumed ended." +
+       (drawnFor === "" && resultYears.size && !resultYears.has(Number(state.year)) ?  // a map of one year says so in its notes
+         " " + data.noResultsNote.split("{year}").join(state.year) : ""));
+    writeYearNotes(v);
     saveState();
     window.__lastApplyMs = performance.now() - t0;
     return { nodes: shownNodes, edges: shownEdges, lone: lone };
   }
-  function fitVisible() {
-    var ids = nodes.getIds({ filter: function (n) { return !n.hidden; } });
-    if (ids.length) {
-      network.fit({ nodes: ids, animation: false });
-      network.moveTo({ scale: network.getScale() * 0.92, animation: false });  // room for the labels
+  // the view after a filter changes what is drawn, and on load, so that an address always
+  // opens on the view that its state gave: with a focus, all that is drawn (as the Focus
+  // button shows it); otherwise the selected organization when it is drawn (an expanded
+  // summary with what it unfolds, as a click on it shows it); otherwise all that is drawn
+  function frame() {
+    var sel = state.sel;
+    if (state.focus !== null || sel === null || !current.nodes[sel]) {
+      fitVisible();
+    } else if (byId[sel].group === "summary" && state.expanded[sel]) {
+      fitTo(unfoldedBy(sel), 0.92);
+    } else {
+      network.focus(sel, { scale: 1.2, animation: false });
     }
+  }
+  function refilter() { apply(); frame(); }
+  // the view that holds the nodes `ids` (their centres and radii), at most at scale 1, with
+  // `room` to spare. Not vis-network's fit: that one reads the boxes of the nodes and their
+  // labels as last drawn, which still hold the place of a node just moved into or out of a
+  // summary (and of its label, until drawn again).
+  function fitTo(ids, room) {
+    var x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    nodes.get(ids).forEach(function (n) {
+      var r = n.size || 4;
+      x0 = Math.min(x0, n.x - r); x1 = Math.max(x1, n.x + r);
+      y0 = Math.min(y0, n.y - r); y1 = Math.max(y1, n.y + r);
+    });
+    if (x0 === Infinity) { return; }
+    var scale = Math.min(1, container.clientWidth / (x1 - x0), container.clientHeight / (y1 - y0));
+    network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale: scale * (room || 1),
+                     animation: false });
+  }
+  function fitVisible() {
+    fitTo(nodes.getIds({ filter: function (n) { return !n.hidden; } }), 0.92);  // room for the labels
   }
   function toggle(id) {
     if (state.expanded[id]) { delete state.expanded[id]; } else { state.expanded[id] = true; }
     apply();
-    if (state.expanded[id]) {
-      var ids = [id].concat(byId[id].ch.filter(function (c) { return current.nodes[c]; }));
-      network.fit({ nodes: ids, animation: false });
-    }
+    if (state.expanded[id]) { fitTo(unfoldedBy(id), 0.92); }
+  }
+  // an expanded summary and what it unfolds (an ACO it holds that this view links to others
+  // is drawn in its own place, elsewhere)
+  function unfoldedBy(id) {
+    return [id].concat(byId[id].ch.filter(function (c) {
+      return current.nodes[c] && (byId[c].group === "summary" || current.folded[c]);
+    }));
   }
 
   // --- controls --------------------------------------------------------------------------
@@ -336,11 +428,12 @@
   var partnerSelect = document.getElementById("partner");
   var stateSelect = document.getElementById("state");
   fill(yearSelect, data.years.map(function (y) { return [y, y]; }));
+  if (drawnFor !== "") { yearSelect.remove(0); yearSelect.value = drawnFor; }  // no "all years"
   fill(partnerSelect, data.partners);
   fill(stateSelect, data.states.map(function (s) { return [s, s]; }));
-  yearSelect.addEventListener("change", function () { state.year = yearSelect.value; apply(); });
-  partnerSelect.addEventListener("change", function () { state.partner = partnerSelect.value; apply(); });
-  stateSelect.addEventListener("change", function () { state.st = stateSelect.value; apply(); });
+  yearSelect.addEventListener("change", function () { state.year = yearSelect.value; refilter(); });
+  partnerSelect.addEventListener("change", function () { state.partner = partnerSelect.value; refilter(); });
+  stateSelect.addEventListener("change", function () { state.st = stateSelect.value; refilter(); });
   var depthInput = document.getElementById("depth");
   document.getElementById("focus").addEventListener("click", function () {
     if (selected === null) { details.textContent = "Select an organization first (click it or find it by name)."; return; }
@@ -353,8 +446,11 @@
     Array.prototype.forEach.call(document.querySelectorAll(selector), function (box) { box.checked = checked; });
   }
   document.getElementById("reset").addEventListener("click", function () {
-    state.year = ""; state.partner = ""; state.st = ""; state.focus = null; state.expanded = {};
-    yearSelect.value = ""; partnerSelect.value = ""; stateSelect.value = "";
+    state.year = drawnFor; state.partner = ""; state.st = ""; state.focus = null; state.expanded = {};
+    yearSelect.value = drawnFor; partnerSelect.value = ""; stateSelect.value = "";
+    // and no selection, no search: the address then opens on all, as shown here
+    selected = null; state.sel = null; state.q = ""; searchInput.value = ""; clear(matches);
+    network.unselectAll();
     [state.kinds, state.ek, state.ev, state.rv].forEach(function (m) { Object.keys(m).forEach(function (k) { m[k] = true; }); });
     checkAll("input.kind, input.edge-kind, input.evidence, input.review", true);
     apply();
@@ -367,7 +463,7 @@
     if (!counts[kind]) { row.style.display = "none"; return; }
     row.querySelector(".count").textContent = String(counts[kind]);
     row.querySelector("input.kind").addEventListener("change", function (ev) {
-      state.kinds[kind] = ev.target.checked; apply();
+      state.kinds[kind] = ev.target.checked; refilter();
     });
   });
   var edgeCounts = {};
@@ -377,7 +473,7 @@
     if (!edgeCounts[kind]) { row.style.display = "none"; return; }
     row.querySelector(".count").textContent = String(edgeCounts[kind]);
     row.querySelector("input.edge-kind").addEventListener("change", function (ev) {
-      state.ek[kind] = ev.target.checked; apply();
+      state.ek[kind] = ev.target.checked; refilter();
     });
   });
   function boxes(holder, values, map, className) {
@@ -385,7 +481,7 @@
     values.forEach(function (value) {
       var label = el("label", "row"), box = el("input", className);
       box.type = "checkbox"; box.value = value; box.checked = true;
-      box.addEventListener("change", function () { map[value] = box.checked; apply(); });
+      box.addEventListener("change", function () { map[value] = box.checked; refilter(); });
       label.appendChild(box);
       label.appendChild(document.createTextNode(value));
       place.appendChild(label);
@@ -577,13 +673,14 @@
   }
 
   apply();
-  if (!restoreState()) { fitVisible(); }
-  if (state.sel === null && state.focus !== null) { fitVisible(); }
+  restoreState();
+  frame();  // what the address asks for (its filters, its selection), or everything
   // for tests and for the curious: the map's state, read-only in spirit
   marks.controls = performance.now();
   window.__map = { marks: marks, network: network, nodes: nodes, edges: edges, state: state, apply: apply,
                    find: function (text) { searchInput.value = text; return find(); },
                    select: select, toggle: toggle, data: data,
                    exportData: function (kind) { return exporters[kind](); }, exportFile: exportFile,
-                   visibleCount: function () { return apply(); } };
+                   visibleCount: function () { return apply(); },
+                   view: function () { return current; } };
 }());
