@@ -68,7 +68,8 @@ def test_example_folders_are_not_empty():
     assert len(examples("invalid")) >= 12
 
 
-@pytest.mark.parametrize("inference", ["none", "rdfs"])
+# with RDFS entailments materialised too, in make test (a second pass over every example)
+@pytest.mark.parametrize("inference", ["none", pytest.param("rdfs", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("path", examples("valid"), ids=lambda p: p.stem)
 def test_valid_example_conforms(path, inference, shapes_graph, ont_graph):
     conforms, _, text = validate(path, shapes_graph, ont_graph, inference)

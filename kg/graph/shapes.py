@@ -119,8 +119,9 @@ def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, l
         merged.add(triple)
     for triple in ontology:
         merged.add(triple)
+    # inplace: the merged graph is ours alone, so pySHACL need not copy it first
     conforms, report, text = validate(
-        merged, shacl_graph=shapes, inference="none",
+        merged, shacl_graph=shapes, inference="none", inplace=True,
         advanced=True, do_owl_imports=False, allow_warnings=True, abort_on_first=False,
     )
     results = []
